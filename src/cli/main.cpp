@@ -1,0 +1,56 @@
+#include "validatecommand.h"
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+#include <cstdio>
+
+namespace {
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("rae::cli::Main", text);
+}
+
+QString usage()
+{
+    return tr("usage: rae-deploy-cli COMMAND [options]\n"
+              "\n"
+              "commands:\n"
+              "  validate PLAN [--format text|json]   check a plan and print its findings\n"
+              "\n"
+              "Run “rae-deploy-cli COMMAND --help” for the options of a command.\n");
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("rae-deploy-cli"));
+    QCoreApplication::setOrganizationName(QStringLiteral("RAE Deploy"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(RAE_VERSION));
+
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    QStringList arguments = QCoreApplication::arguments().mid(1);
+    if (arguments.isEmpty()) {
+        err << usage();
+        return 2;
+    }
+
+    const QString command = arguments.takeFirst();
+    if (command == QLatin1String("validate"))
+        return rae::cli::runValidateCommand(arguments, out, err);
+    if (command == QLatin1String("--help") || command == QLatin1String("-h") ||
+        command == QLatin1String("help")) {
+        out << usage();
+        return 0;
+    }
+    if (command == QLatin1String("--version")) {
+        out << "rae-deploy-cli " << QCoreApplication::applicationVersion() << '\n';
+        return 0;
+    }
+    err << tr("unknown command “%1”").arg(command) << "\n\n" << usage();
+    return 2;
+}

@@ -1,0 +1,3 @@
+target_sources(rae_core PRIVATE
+    common/calendarevent.cpp common/calendarevent.h
+    common/result.h)

@@ -1,0 +1,4 @@
+target_sources(rae_core PRIVATE
+    validation/finding.h
+    validation/rules.cpp
+    validation/validator.h)
