@@ -1,0 +1,3 @@
+target_sources(rae_core PRIVATE
+    cluster/replication.cpp cluster/replication.h
+    cluster/resources.cpp cluster/resources.h)

@@ -1,0 +1,8 @@
+target_sources(rae_core PRIVATE
+    proxmox/apierror.cpp proxmox/apierror.h
+    proxmox/formencoding.cpp proxmox/formencoding.h
+    proxmox/lenient.cpp proxmox/lenient.h
+    proxmox/propertystring.cpp proxmox/propertystring.h
+    proxmox/upid.cpp proxmox/upid.h
+    proxmox/version.cpp proxmox/version.h
+    proxmox/vmconfig.cpp proxmox/vmconfig.h)
