@@ -1,0 +1,261 @@
+#include "failovercommand.h"
+
+#include "ha/planfailure.h"
+#include "plan/planreader.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace rae::cli {
+
+namespace {
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("rae::cli::Failover", text);
+}
+
+QString schedulerName(ha::Scheduler scheduler)
+{
+    switch (scheduler) {
+    case ha::Scheduler::Basic:
+        return QStringLiteral("basic");
+    case ha::Scheduler::Static:
+        return QStringLiteral("static");
+    case ha::Scheduler::Dynamic:
+        return QStringLiteral("dynamic");
+    }
+    return {};
+}
+
+QString fateName(ha::Fate fate)
+{
+    switch (fate) {
+    case ha::Fate::Started:
+        return QStringLiteral("started");
+    case ha::Fate::MovedStopped:
+        return QStringLiteral("stopped");
+    case ha::Fate::Down:
+        return QStringLiteral("down");
+    }
+    return {};
+}
+
+QString gib(quint64 bytes)
+{
+    return QString::number(double(bytes) / double(1ull << 30), 'f', 1);
+}
+
+QJsonArray toJson(const QStringList &list)
+{
+    return QJsonArray::fromStringList(list);
+}
+
+QJsonObject caseToJson(const ha::PlanFailureReport &report, qsizetype index)
+{
+    const ha::FailureCase &result = report.analysis.cases.at(index);
+    QJsonArray vms;
+    for (const ha::ServiceOutcome &outcome : result.services) {
+        const QString name = report.input.vmNameOfId.value(outcome.sid);
+        QJsonObject vm{
+            {QStringLiteral("haId"), outcome.sid},
+            {QStringLiteral("name"), name},
+            {QStringLiteral("haIdIsName"), outcome.sid == name},
+            {QStringLiteral("from"), outcome.fromNode},
+            {QStringLiteral("to"), outcome.toNode ? QJsonValue(*outcome.toNode) : QJsonValue()},
+            {QStringLiteral("state"), fateName(outcome.fate)},
+            {QStringLiteral("reason"), outcome.reason == ha::DownReason::None
+                                           ? QJsonValue()
+                                           : QJsonValue(ha::downReasonName(outcome.reason))},
+            {QStringLiteral("explanation"), ha::describeOutcome(outcome)},
+            {QStringLiteral("failedStarts"), toJson(outcome.failedStarts)},
+            {QStringLiteral("downtimeSeconds"), outcome.fate == ha::Fate::Started
+                                                    ? QJsonValue(outcome.recoverySeconds)
+                                                    : QJsonValue()},
+        };
+        if (outcome.fate == ha::Fate::Down)
+            vm.insert(QStringLiteral("to"), QJsonValue());
+        vms.append(vm);
+    }
+    QJsonArray lost;
+    for (const ha::Guest &guest : result.lostGuests)
+        lost.append(QJsonObject{
+            {QStringLiteral("id"), guest.id},
+            {QStringLiteral("name"), report.input.vmNameOfId.value(guest.id, guest.name)},
+            {QStringLiteral("node"), guest.node}});
+    QJsonArray loads;
+    for (const ha::NodeLoadAfter &load : result.loads)
+        loads.append(
+            QJsonObject{{QStringLiteral("node"), load.node},
+                        {QStringLiteral("maintenance"), load.maintenance},
+                        {QStringLiteral("vcpus"), load.cpu},
+                        {QStringLiteral("threads"), load.cpus},
+                        {QStringLiteral("memoryBytes"), double(load.memoryBytes)},
+                        {QStringLiteral("memoryTotalBytes"), double(load.memoryTotal)},
+                        {QStringLiteral("cpuOvercommitted"), load.cpuOvercommitted},
+                        {QStringLiteral("memoryOvercommitted"), load.memoryOvercommitted}});
+    QJsonArray impacts;
+    for (const ha::Impact &impact : report.impacts.at(index))
+        impacts.append(
+            QJsonObject{{QStringLiteral("id"), impact.id},
+                        {QStringLiteral("severity"), ha::impactSeverityName(impact.severity)},
+                        {QStringLiteral("text"), impact.text}});
+    return QJsonObject{
+        {QStringLiteral("failedNodes"), toJson(result.failedNodes)},
+        {QStringLiteral("quorate"), result.quorate},
+        {QStringLiteral("votes"), result.votes},
+        {QStringLiteral("totalVotes"), result.totalVotes},
+        {QStringLiteral("selfFencedNodes"), toJson(result.selfFencedNodes)},
+        {QStringLiteral("vms"), vms},
+        {QStringLiteral("lostVms"), lost},
+        {QStringLiteral("nodeLoads"), loads},
+        {QStringLiteral("impacts"), impacts},
+        {QStringLiteral("expectedDowntimeSeconds"), result.expectedRecoverySeconds},
+    };
+}
+
+void printText(const ha::PlanFailureReport &report, QTextStream &out)
+{
+    const ha::FailureAnalysis &analysis = report.analysis;
+    out << tr("HA scheduler: %1; rules: %2")
+               .arg(schedulerName(report.input.state.scheduler),
+                    report.input.state.rulesSource == ha::RulesSource::Groups
+                        ? tr("Proxmox VE 8 groups")
+                        : tr("Proxmox VE 9 rules"))
+        << '\n';
+    for (const QString &note : report.input.notes + analysis.notes)
+        out << tr("note: %1").arg(note) << '\n';
+    for (const QString &dropped : analysis.droppedRules)
+        out << tr("warning: %1").arg(dropped) << '\n';
+
+    for (qsizetype i = 0; i < analysis.cases.size(); ++i) {
+        const ha::FailureCase &result = analysis.cases.at(i);
+        out << '\n'
+            << tr("== %1 fails ==").arg(result.failedNodes.join(QStringLiteral(" + "))) << '\n';
+        out << (result.quorate ? tr("quorum kept (%1 of %2 votes)")
+                               : tr("QUORUM LOST (%1 of %2 votes)"))
+                   .arg(result.votes)
+                   .arg(result.totalVotes)
+            << '\n';
+        for (const ha::ServiceOutcome &outcome : result.services) {
+            const QString name = report.input.vmNameOfId.value(outcome.sid);
+            out << "  " << (outcome.fate == ha::Fate::Down ? "DOWN " : "ok   ")
+                << ha::describeOutcome(outcome);
+            if (!name.isEmpty() && name != outcome.sid)
+                out << " [" << name << ']';
+            out << '\n';
+        }
+        for (const ha::Guest &guest : result.lostGuests)
+            out << "  DOWN " << tr("%1 (no HA) stays down with %2").arg(guest.name, guest.node)
+                << '\n';
+        if (!result.loads.isEmpty())
+            out << tr("  load after recovery:") << '\n';
+        for (const ha::NodeLoadAfter &load : result.loads) {
+            out << "    " << load.node << ": "
+                << tr("%1 vCPUs on %2 threads, %3 of %4 GiB")
+                       .arg(load.cpu)
+                       .arg(load.cpus)
+                       .arg(gib(load.memoryBytes), gib(load.memoryTotal));
+            if (load.cpuOvercommitted)
+                out << tr(", CPU overcommitted");
+            if (load.memoryOvercommitted)
+                out << tr(", MEMORY OVERCOMMITTED");
+            if (load.maintenance)
+                out << tr(", in maintenance");
+            out << '\n';
+        }
+        if (result.expectedRecoverySeconds > 0)
+            out << tr("  expected downtime of recovered VMs: about %1 s plus guest boot")
+                       .arg(result.expectedRecoverySeconds)
+                << '\n';
+        for (const ha::Impact &impact : report.impacts.at(i))
+            out << "  " << ha::impactSeverityName(impact.severity) << ": " << impact.text << '\n';
+    }
+}
+
+} // namespace
+
+int runFailoverCommand(const QStringList &arguments, QTextStream &out, QTextStream &err)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        tr("Predicts what the Proxmox VE HA manager does when nodes fail. Reading the cases from "
+           "a live cluster (--cluster) or a simulator scenario (--scenario) is not available "
+           "yet."));
+    const QCommandLineOption planOption(QStringLiteral("plan"), tr("The plan file."), tr("PLAN"));
+    const QCommandLineOption failOption(QStringLiteral("fail"),
+                                        tr("A node that fails; repeat for nodes failing "
+                                           "together."),
+                                        tr("NODE"));
+    const QCommandLineOption pairsOption(QStringLiteral("pairs"),
+                                         tr("Also analyse every pair of nodes failing together."));
+    const QCommandLineOption jsonOption(QStringLiteral("json"), tr("Print JSON."));
+    parser.addOptions({planOption, failOption, pairsOption, jsonOption});
+    parser.addHelpOption();
+
+    if (!parser.parse(QStringList{QStringLiteral("failover")} + arguments)) {
+        err << parser.errorText() << '\n';
+        return 1;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        out << parser.helpText();
+        return 0;
+    }
+    if (!parser.isSet(planOption)) {
+        err << tr("failover: --plan PLAN is required") << '\n';
+        return 1;
+    }
+
+    const auto read = plan::readPlanFile(parser.value(planOption));
+    if (!read) {
+        err << read.error().toString() << '\n';
+        return 2;
+    }
+    const plan::Plan &plan = read.value();
+
+    QList<QStringList> cases;
+    const QStringList failing = parser.values(failOption);
+    if (!failing.isEmpty()) {
+        for (const QString &node : failing) {
+            if (!plan.node(node)) {
+                err << tr("failover: the plan has no node %1").arg(node) << '\n';
+                return 1;
+            }
+        }
+        cases.append(failing);
+    } else {
+        ha::ClusterState nodesOnly;
+        for (const plan::Node &node : plan.nodes)
+            nodesOnly.nodes.append({node.name, true, false, 0, 0});
+        cases = ha::singleNodeFailures(nodesOnly);
+        if (parser.isSet(pairsOption))
+            cases += ha::nodePairFailures(nodesOnly);
+    }
+
+    const ha::PlanFailureReport report = ha::analysePlanFailures(plan, cases);
+    if (parser.isSet(jsonOption)) {
+        QJsonArray jsonCases;
+        for (qsizetype i = 0; i < report.analysis.cases.size(); ++i)
+            jsonCases.append(caseToJson(report, i));
+        const QJsonObject root{
+            {QStringLiteral("plan"), parser.value(planOption)},
+            {QStringLiteral("scheduler"), schedulerName(report.input.state.scheduler)},
+            {QStringLiteral("rules"), report.input.state.rulesSource == ha::RulesSource::Groups
+                                          ? QStringLiteral("pve8-groups")
+                                          : QStringLiteral("pve9-rules")},
+            {QStringLiteral("predictable"), report.analysis.predictable},
+            {QStringLiteral("notes"), toJson(report.input.notes + report.analysis.notes)},
+            {QStringLiteral("droppedRules"), toJson(report.analysis.droppedRules)},
+            {QStringLiteral("cases"), jsonCases},
+        };
+        out << QString::fromUtf8(QJsonDocument(root).toJson(QJsonDocument::Indented));
+    } else {
+        printText(report, out);
+    }
+    return 0;
+}
+
+} // namespace rae::cli
