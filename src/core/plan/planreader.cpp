@@ -62,7 +62,7 @@ QString nearest(const QString &word, const QStringList &known)
             bestDistance = distance;
         }
     }
-    const int allowed = std::max<int>(2, int(std::max(word.size(), best.size())) / 3);
+    const int allowed = std::max<int>(2, int(std::max(word.size(), best.size())) / 2);
     return bestDistance <= allowed ? best : QString();
 }
 
