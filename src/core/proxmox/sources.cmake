@@ -1,6 +1,8 @@
 target_sources(rae_core PRIVATE
     proxmox/apierror.cpp proxmox/apierror.h
     proxmox/certificatetrust.cpp proxmox/certificatetrust.h
+    proxmox/client.cpp proxmox/client.h
+    proxmox/request.h
     proxmox/formencoding.cpp proxmox/formencoding.h
     proxmox/lenient.cpp proxmox/lenient.h
     proxmox/propertystring.cpp proxmox/propertystring.h
