@@ -1,3 +1,5 @@
+#include "failovercommand.h"
+#include "placecommand.h"
 #include "validatecommand.h"
 
 #include <QCoreApplication>
@@ -18,6 +20,10 @@ QString usage()
               "\n"
               "commands:\n"
               "  validate PLAN [--format text|json]   check a plan and print its findings\n"
+              "  failover --plan PLAN [--fail NODE]... [--pairs] [--json]\n"
+              "                                       what happens when nodes fail\n"
+              "  place PLAN [--out NEW_PLAN]          find a placement that survives any node "
+              "failure\n"
               "\n"
               "Run “rae-deploy-cli COMMAND --help” for the options of a command.\n");
 }
@@ -42,6 +48,10 @@ int main(int argc, char *argv[])
     const QString command = arguments.takeFirst();
     if (command == QLatin1String("validate"))
         return rae::cli::runValidateCommand(arguments, out, err);
+    if (command == QLatin1String("failover"))
+        return rae::cli::runFailoverCommand(arguments, out, err);
+    if (command == QLatin1String("place"))
+        return rae::cli::runPlaceCommand(arguments, out, err);
     if (command == QLatin1String("--help") || command == QLatin1String("-h") ||
         command == QLatin1String("help")) {
         out << usage();

@@ -1,6 +1,7 @@
 #include "validation/validator.h"
 
 #include "common/calendarevent.h"
+#include "ha/planfailure.h"
 
 #include <QCoreApplication>
 #include <QSet>
@@ -114,50 +115,69 @@ void checkNodeCpu(const Plan &plan, QList<Finding> &findings)
 
 // --- ha.node-failure-capacity ------------------------------------------------------------
 
-// A first estimate: each HA VM of the failed node goes to the survivor it may use with the
-// most free memory. TODO: replace with the HA manager's own recovery order and schedulers
-// from ha/ once that engine lands; then this rule and the failure analysis agree by design.
+// Takes each node down in turn and asks the same HA recovery engine that the failure
+// analysis uses, so validation and `rae-deploy-cli failover` can never disagree.
 void checkNodeFailureCapacity(const Plan &plan, QList<Finding> &findings)
 {
-    if (plan.nodes.size() < 2)
-        return;
-    for (const Node &failed : plan.nodes) {
-        QMap<QString, qint64> freeMiB;
-        for (const Node &node : plan.nodes) {
-            if (node.name == failed.name || node.maintenance)
-                continue;
-            qint64 used = 0;
-            for (const Vm *vm : plan.vmsOnNode(node.name))
-                used += qint64(vm->memory.mib());
-            freeMiB.insert(node.name, qint64(node.memory.mib()) - used);
-        }
+    if (plan.nodes.size() < 3)
+        return; // cluster.min-nodes already says that one failure costs quorum
 
-        QStringList stranded;
-        for (const Vm *vm : plan.vmsOnNode(failed.name)) {
-            if (!vm->ha.managed || vm->ha.state != HaState::Started)
+    const ha::PlanFailureReport report =
+        ha::analysePlanFailures(plan, ha::singleNodeFailures(ha::clusterStateFromPlan(plan).state));
+    for (const ha::FailureCase &result : report.analysis.cases) {
+        const QString failed = result.failedNodes.join(QStringLiteral(", "));
+        const Node *node = plan.node(result.failedNodes.value(0));
+        const SourcePos pos = node ? node->pos : SourcePos{};
+
+        for (const ha::ServiceOutcome &outcome : result.services) {
+            if (outcome.fate != ha::Fate::Down || outcome.reason == ha::DownReason::Disabled)
                 continue;
-            QString best;
-            for (auto it = freeMiB.cbegin(); it != freeMiB.cend(); ++it) {
-                const bool allowed = !vm->ha.strict || vm->ha.nodePriorities.contains(it.key());
-                if (allowed && it.value() >= qint64(vm->memory.mib()) &&
-                    (best.isEmpty() || it.value() > freeMiB.value(best))) {
-                    best = it.key();
-                }
-            }
-            if (best.isEmpty())
-                stranded.append(vm->name);
-            else
-                freeMiB[best] -= qint64(vm->memory.mib());
+            const QString vmName = report.input.vmNameOfId.value(outcome.sid, outcome.sid);
+            findings.append({QStringLiteral("ha.node-failure-capacity"), Severity::Error,
+                             nodeSubject(failed),
+                             tr("if %1 fails, HA cannot bring %2 back: %3")
+                                 .arg(failed, vmName, ha::describeOutcome(outcome)),
+                             tr("run `rae-deploy-cli failover` for the whole picture; give the VM "
+                                "another node it may use, or free room there"),
+                             pos});
         }
-        if (stranded.isEmpty())
-            continue;
-        findings.append({QStringLiteral("ha.node-failure-capacity"), Severity::Error,
-                         nodeSubject(failed.name),
-                         tr("if %1 fails, the surviving nodes have no room for %2")
-                             .arg(failed.name, stranded.join(QStringLiteral(", "))),
-                         tr("leave enough free memory on the other nodes for the HA VMs of any "
-                            "one node, or allow more nodes in their HA preferences"),
-                         failed.pos});
+        for (const ha::Guest &guest : result.lostGuests) {
+            const Vm *vm = plan.vm(report.input.vmNameOfId.value(guest.id, guest.name));
+            if (!vm || vm->role == Role::Llm)
+                continue; // an LLM is optional; gpu.llm-needs-mapping speaks for it
+            findings.append({QStringLiteral("ha.node-failure-capacity"), Severity::Warning,
+                             nodeSubject(failed),
+                             tr("if %1 fails, %2 (%3) stays down until the node returns: it is "
+                                "not HA-managed")
+                                 .arg(failed, vm->name, roleName(vm->role)),
+                             tr("make it HA-managed (“ha: {managed: true}”) with its disks on "
+                                "shared storage"),
+                             pos});
+        }
+        for (const ha::NodeLoadAfter &load : result.loads) {
+            if (load.memoryOvercommitted) {
+                findings.append(
+                    {QStringLiteral("ha.node-failure-capacity"), Severity::Error,
+                     nodeSubject(failed),
+                     tr("if %1 fails, %2 must hold %3 GiB of VM memory but has %4 GiB")
+                         .arg(failed, load.node, gib(ByteSize::fromBytes(load.memoryBytes)),
+                              gib(ByteSize::fromBytes(load.memoryTotal))),
+                     tr("leave enough free memory on the other nodes for the HA VMs of any one "
+                        "node, or let HA use more nodes"),
+                     pos});
+            } else if (load.cpuOvercommitted) {
+                findings.append(
+                    {QStringLiteral("ha.node-failure-capacity"), Severity::Warning,
+                     nodeSubject(failed),
+                     tr("if %1 fails, %2 runs %3 vCPUs on %4 threads, more than the overcommit "
+                        "ratio of %5 allows")
+                         .arg(failed, load.node)
+                         .arg(load.cpu)
+                         .arg(load.cpus)
+                         .arg(plan.validation.cpuOvercommit),
+                     tr("spread the HA VMs so that any one node's share fits on the others"), pos});
+            }
+        }
     }
 }
 
