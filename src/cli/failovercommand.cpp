@@ -13,10 +13,10 @@ namespace rae::cli {
 
 namespace {
 
-QString tr(const char *text)
+struct Tr
 {
-    return QCoreApplication::translate("rae::cli::Failover", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(rae::cli::Failover)
+};
 
 QString schedulerName(ha::Scheduler scheduler)
 {
@@ -120,23 +120,23 @@ QJsonObject caseToJson(const ha::PlanFailureReport &report, qsizetype index)
 void printText(const ha::PlanFailureReport &report, QTextStream &out)
 {
     const ha::FailureAnalysis &analysis = report.analysis;
-    out << tr("HA scheduler: %1; rules: %2")
+    out << Tr::tr("HA scheduler: %1; rules: %2")
                .arg(schedulerName(report.input.state.scheduler),
                     report.input.state.rulesSource == ha::RulesSource::Groups
-                        ? tr("Proxmox VE 8 groups")
-                        : tr("Proxmox VE 9 rules"))
+                        ? Tr::tr("Proxmox VE 8 groups")
+                        : Tr::tr("Proxmox VE 9 rules"))
         << '\n';
     for (const QString &note : report.input.notes + analysis.notes)
-        out << tr("note: %1").arg(note) << '\n';
+        out << Tr::tr("note: %1").arg(note) << '\n';
     for (const QString &dropped : analysis.droppedRules)
-        out << tr("warning: %1").arg(dropped) << '\n';
+        out << Tr::tr("warning: %1").arg(dropped) << '\n';
 
     for (qsizetype i = 0; i < analysis.cases.size(); ++i) {
         const ha::FailureCase &result = analysis.cases.at(i);
         out << '\n'
-            << tr("== %1 fails ==").arg(result.failedNodes.join(QStringLiteral(" + "))) << '\n';
-        out << (result.quorate ? tr("quorum kept (%1 of %2 votes)")
-                               : tr("QUORUM LOST (%1 of %2 votes)"))
+            << Tr::tr("== %1 fails ==").arg(result.failedNodes.join(QStringLiteral(" + "))) << '\n';
+        out << (result.quorate ? Tr::tr("quorum kept (%1 of %2 votes)")
+                               : Tr::tr("QUORUM LOST (%1 of %2 votes)"))
                    .arg(result.votes)
                    .arg(result.totalVotes)
             << '\n';
@@ -149,26 +149,26 @@ void printText(const ha::PlanFailureReport &report, QTextStream &out)
             out << '\n';
         }
         for (const ha::Guest &guest : result.lostGuests)
-            out << "  DOWN " << tr("%1 (no HA) stays down with %2").arg(guest.name, guest.node)
+            out << "  DOWN " << Tr::tr("%1 (no HA) stays down with %2").arg(guest.name, guest.node)
                 << '\n';
         if (!result.loads.isEmpty())
-            out << tr("  load after recovery:") << '\n';
+            out << Tr::tr("  load after recovery:") << '\n';
         for (const ha::NodeLoadAfter &load : result.loads) {
             out << "    " << load.node << ": "
-                << tr("%1 vCPUs on %2 threads, %3 of %4 GiB")
+                << Tr::tr("%1 vCPUs on %2 threads, %3 of %4 GiB")
                        .arg(load.cpu)
                        .arg(load.cpus)
                        .arg(gib(load.memoryBytes), gib(load.memoryTotal));
             if (load.cpuOvercommitted)
-                out << tr(", CPU overcommitted");
+                out << Tr::tr(", CPU overcommitted");
             if (load.memoryOvercommitted)
-                out << tr(", MEMORY OVERCOMMITTED");
+                out << Tr::tr(", MEMORY OVERCOMMITTED");
             if (load.maintenance)
-                out << tr(", in maintenance");
+                out << Tr::tr(", in maintenance");
             out << '\n';
         }
         if (result.expectedRecoverySeconds > 0)
-            out << tr("  expected downtime of recovered VMs: about %1 s plus guest boot")
+            out << Tr::tr("  expected downtime of recovered VMs: about %1 s plus guest boot")
                        .arg(result.expectedRecoverySeconds)
                 << '\n';
         for (const ha::Impact &impact : report.impacts.at(i))
@@ -181,18 +181,19 @@ void printText(const ha::PlanFailureReport &report, QTextStream &out)
 int runFailoverCommand(const QStringList &arguments, QTextStream &out, QTextStream &err)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        tr("Predicts what the Proxmox VE HA manager does when nodes fail. Reading the cases from "
-           "a live cluster (--cluster) or a simulator scenario (--scenario) is not available "
-           "yet."));
-    const QCommandLineOption planOption(QStringLiteral("plan"), tr("The plan file."), tr("PLAN"));
+    parser.setApplicationDescription(Tr::tr(
+        "Predicts what the Proxmox VE HA manager does when nodes fail. Reading the cases from "
+        "a live cluster (--cluster) or a simulator scenario (--scenario) is not available "
+        "yet."));
+    const QCommandLineOption planOption(QStringLiteral("plan"), Tr::tr("The plan file."),
+                                        Tr::tr("PLAN"));
     const QCommandLineOption failOption(QStringLiteral("fail"),
-                                        tr("A node that fails; repeat for nodes failing "
-                                           "together."),
-                                        tr("NODE"));
-    const QCommandLineOption pairsOption(QStringLiteral("pairs"),
-                                         tr("Also analyse every pair of nodes failing together."));
-    const QCommandLineOption jsonOption(QStringLiteral("json"), tr("Print JSON."));
+                                        Tr::tr("A node that fails; repeat for nodes failing "
+                                               "together."),
+                                        Tr::tr("NODE"));
+    const QCommandLineOption pairsOption(
+        QStringLiteral("pairs"), Tr::tr("Also analyse every pair of nodes failing together."));
+    const QCommandLineOption jsonOption(QStringLiteral("json"), Tr::tr("Print JSON."));
     parser.addOptions({planOption, failOption, pairsOption, jsonOption});
     parser.addHelpOption();
 
@@ -205,7 +206,7 @@ int runFailoverCommand(const QStringList &arguments, QTextStream &out, QTextStre
         return 0;
     }
     if (!parser.isSet(planOption)) {
-        err << tr("failover: --plan PLAN is required") << '\n';
+        err << Tr::tr("failover: --plan PLAN is required") << '\n';
         return 1;
     }
 
@@ -221,7 +222,7 @@ int runFailoverCommand(const QStringList &arguments, QTextStream &out, QTextStre
     if (!failing.isEmpty()) {
         for (const QString &node : failing) {
             if (!plan.node(node)) {
-                err << tr("failover: the plan has no node %1").arg(node) << '\n';
+                err << Tr::tr("failover: the plan has no node %1").arg(node) << '\n';
                 return 1;
             }
         }

@@ -9,23 +9,23 @@
 
 namespace {
 
-QString tr(const char *text)
+struct Tr
 {
-    return QCoreApplication::translate("rae::cli::Main", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(rae::cli::Main)
+};
 
 QString usage()
 {
-    return tr("usage: rae-deploy-cli COMMAND [options]\n"
-              "\n"
-              "commands:\n"
-              "  validate PLAN [--format text|json]   check a plan and print its findings\n"
-              "  failover --plan PLAN [--fail NODE]... [--pairs] [--json]\n"
-              "                                       what happens when nodes fail\n"
-              "  place PLAN [--out NEW_PLAN]          find a placement that survives any node "
-              "failure\n"
-              "\n"
-              "Run “rae-deploy-cli COMMAND --help” for the options of a command.\n");
+    return Tr::tr("usage: rae-deploy-cli COMMAND [options]\n"
+                  "\n"
+                  "commands:\n"
+                  "  validate PLAN [--format text|json]   check a plan and print its findings\n"
+                  "  failover --plan PLAN [--fail NODE]... [--pairs] [--json]\n"
+                  "                                       what happens when nodes fail\n"
+                  "  place PLAN [--out NEW_PLAN]          find a placement that survives any node "
+                  "failure\n"
+                  "\n"
+                  "Run “rae-deploy-cli COMMAND --help” for the options of a command.\n");
 }
 
 } // namespace
@@ -61,6 +61,6 @@ int main(int argc, char *argv[])
         out << "rae-deploy-cli " << QCoreApplication::applicationVersion() << '\n';
         return 0;
     }
-    err << tr("unknown command “%1”").arg(command) << "\n\n" << usage();
+    err << Tr::tr("unknown command “%1”").arg(command) << "\n\n" << usage();
     return 2;
 }

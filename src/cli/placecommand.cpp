@@ -11,10 +11,10 @@ namespace rae::cli {
 
 namespace {
 
-QString tr(const char *text)
+struct Tr
 {
-    return QCoreApplication::translate("rae::cli::Place", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(rae::cli::Place)
+};
 
 } // namespace
 
@@ -22,12 +22,13 @@ int runPlaceCommand(const QStringList &arguments, QTextStream &out, QTextStream 
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        tr("Searches a placement of the plan's VMs that survives any single node failure with "
-           "the lowest load after recovery, keeping GPU mappings, storage, anti-affinity and "
-           "capacity."));
-    parser.addPositionalArgument(QStringLiteral("plan"), tr("The plan file."));
-    const QCommandLineOption outOption(
-        QStringLiteral("out"), tr("Write the plan with the new placement here."), tr("NEW_PLAN"));
+        Tr::tr("Searches a placement of the plan's VMs that survives any single node failure with "
+               "the lowest load after recovery, keeping GPU mappings, storage, anti-affinity and "
+               "capacity."));
+    parser.addPositionalArgument(QStringLiteral("plan"), Tr::tr("The plan file."));
+    const QCommandLineOption outOption(QStringLiteral("out"),
+                                       Tr::tr("Write the plan with the new placement here."),
+                                       Tr::tr("NEW_PLAN"));
     parser.addOption(outOption);
     parser.addHelpOption();
     if (!parser.parse(QStringList{QStringLiteral("place")} + arguments)) {
@@ -39,7 +40,7 @@ int runPlaceCommand(const QStringList &arguments, QTextStream &out, QTextStream 
         return 0;
     }
     if (parser.positionalArguments().size() != 1) {
-        err << tr("place: give exactly one plan file") << '\n';
+        err << Tr::tr("place: give exactly one plan file") << '\n';
         return 1;
     }
 
@@ -52,9 +53,9 @@ int runPlaceCommand(const QStringList &arguments, QTextStream &out, QTextStream 
 
     const ha::PlacementSearch search = ha::searchPlacement(plan);
     out << (search.exhaustive
-                ? tr("Exhaustive search with pruning: %1 complete placements analysed.")
-                : tr("Heuristic search (the space is too large to search exhaustively): %1 "
-                     "complete placements analysed."))
+                ? Tr::tr("Exhaustive search with pruning: %1 complete placements analysed.")
+                : Tr::tr("Heuristic search (the space is too large to search exhaustively): %1 "
+                         "complete placements analysed."))
                .arg(search.evaluated)
         << '\n';
     for (const QString &line : search.explanation)
@@ -62,12 +63,12 @@ int runPlaceCommand(const QStringList &arguments, QTextStream &out, QTextStream 
     if (!search.found)
         return 1;
 
-    out << '\n' << tr("Placement:") << '\n';
+    out << '\n' << Tr::tr("Placement:") << '\n';
     for (const plan::Vm &vm : plan.vms) {
         const QString node = search.nodeOfVm.value(vm.name);
         out << "  " << vm.name << ": " << node;
         if (node != vm.node)
-            out << tr(" (now %1)").arg(vm.node);
+            out << Tr::tr(" (now %1)").arg(vm.node);
         out << '\n';
     }
 
@@ -78,7 +79,7 @@ int runPlaceCommand(const QStringList &arguments, QTextStream &out, QTextStream 
             err << written.error().toString() << '\n';
             return 3;
         }
-        out << tr("Wrote %1").arg(parser.value(outOption)) << '\n';
+        out << Tr::tr("Wrote %1").arg(parser.value(outOption)) << '\n';
     }
     return 0;
 }

@@ -14,10 +14,10 @@ namespace rae::cli {
 
 namespace {
 
-QString tr(const char *text)
+struct Tr
 {
-    return QCoreApplication::translate("rae::cli::Validate", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(rae::cli::Validate)
+};
 
 QJsonObject findingToJson(const validation::Finding &finding)
 {
@@ -51,16 +51,13 @@ void printText(const QString &path, const QList<validation::Finding> &findings, 
     int counts[3] = {0, 0, 0};
     for (const auto &finding : findings)
         ++counts[int(finding.severity)];
-    out << QCoreApplication::translate("rae::cli::Validate", "%1: %n error(s), ", nullptr,
-                                       counts[0])
-               .arg(path)
-        << QCoreApplication::translate("rae::cli::Validate", "%n warning(s), ", nullptr, counts[1])
-        << QCoreApplication::translate("rae::cli::Validate", "%n note(s)", nullptr, counts[2])
+    out << Tr::tr("%1: %n error(s), ", nullptr, counts[0]).arg(path)
+        << Tr::tr("%n warning(s), ", nullptr, counts[1]) << Tr::tr("%n note(s)", nullptr, counts[2])
         << '\n';
 
-    const std::pair<Severity, QString> groups[] = {{Severity::Error, tr("Errors")},
-                                                   {Severity::Warning, tr("Warnings")},
-                                                   {Severity::Info, tr("Notes")}};
+    const std::pair<Severity, QString> groups[] = {{Severity::Error, Tr::tr("Errors")},
+                                                   {Severity::Warning, Tr::tr("Warnings")},
+                                                   {Severity::Info, Tr::tr("Notes")}};
     for (const auto &[severity, title] : groups) {
         if (counts[int(severity)] == 0)
             continue;
@@ -73,7 +70,7 @@ void printText(const QString &path, const QList<validation::Finding> &findings, 
                 out << " (" << path << ':' << finding.pos.line << ':' << finding.pos.column << ')';
             out << "\n    " << finding.message << '\n';
             if (!finding.hint.isEmpty())
-                out << "    " << tr("hint: %1").arg(finding.hint) << '\n';
+                out << "    " << Tr::tr("hint: %1").arg(finding.hint) << '\n';
         }
     }
 }
@@ -83,17 +80,18 @@ void printText(const QString &path, const QList<validation::Finding> &findings, 
 int runValidateCommand(const QStringList &arguments, QTextStream &out, QTextStream &err)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(tr("Check a deployment plan and print what is wrong."));
+    parser.setApplicationDescription(Tr::tr("Check a deployment plan and print what is wrong."));
     parser.addHelpOption();
-    parser.addPositionalArgument(QStringLiteral("plan"), tr("The plan file (YAML)."));
-    const QCommandLineOption format(QStringLiteral("format"), tr("Output: text or json."),
+    parser.addPositionalArgument(QStringLiteral("plan"), Tr::tr("The plan file (YAML)."));
+    const QCommandLineOption format(QStringLiteral("format"), Tr::tr("Output: text or json."),
                                     QStringLiteral("format"), QStringLiteral("text"));
-    const QCommandLineOption rulesOption(QStringLiteral("rules"), tr("List the rules and stop."));
+    const QCommandLineOption rulesOption(QStringLiteral("rules"),
+                                         Tr::tr("List the rules and stop."));
     parser.addOption(format);
     parser.addOption(rulesOption);
     if (!parser.parse(QStringList{QStringLiteral("validate")} + arguments)) {
         err << parser.errorText() << '\n'
-            << tr("usage: rae-deploy-cli validate PLAN [--format text|json]") << '\n';
+            << Tr::tr("usage: rae-deploy-cli validate PLAN [--format text|json]") << '\n';
         return 2;
     }
     if (parser.isSet(QStringLiteral("help"))) {
@@ -107,11 +105,12 @@ int runValidateCommand(const QStringList &arguments, QTextStream &out, QTextStre
     }
     const QString outputFormat = parser.value(format);
     if (outputFormat != QLatin1String("text") && outputFormat != QLatin1String("json")) {
-        err << tr("unknown format “%1”: write text or json").arg(outputFormat) << '\n';
+        err << Tr::tr("unknown format “%1”: write text or json").arg(outputFormat) << '\n';
         return 2;
     }
     if (parser.positionalArguments().size() != 1) {
-        err << tr("name one plan file: rae-deploy-cli validate PLAN [--format text|json]") << '\n';
+        err << Tr::tr("name one plan file: rae-deploy-cli validate PLAN [--format text|json]")
+            << '\n';
         return 2;
     }
 
@@ -127,7 +126,7 @@ int runValidateCommand(const QStringList &arguments, QTextStream &out, QTextStre
                                              {QStringLiteral("problems"), problems}})
                        .toJson();
         } else {
-            err << tr("%1: the plan cannot be read").arg(path) << '\n'
+            err << Tr::tr("%1: the plan cannot be read").arg(path) << '\n'
                 << plan.error().toString() << '\n';
         }
         return 2;

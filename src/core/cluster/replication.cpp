@@ -15,10 +15,10 @@ namespace lenient = rae::proxmox::lenient;
 
 namespace {
 
-QString tr(const char *text)
+struct Tr
 {
-    return QCoreApplication::translate("rae::cluster::Replication", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(rae::cluster::Replication)
+};
 
 } // namespace
 
@@ -31,7 +31,7 @@ Result<QList<ReplicationStatus>> parseReplicationStatus(const QJsonValue &data)
     else if (data.isObject())
         entries.append(data);
     else
-        return Error{tr("the replication status is neither a list nor an object"), {}, {}};
+        return Error{Tr::tr("the replication status is neither a list nor an object"), {}, {}};
 
     QList<ReplicationStatus> jobs;
     for (const QJsonValue &value : std::as_const(entries)) {
@@ -39,7 +39,7 @@ Result<QList<ReplicationStatus>> parseReplicationStatus(const QJsonValue &data)
         ReplicationStatus job;
         job.id = lenient::toString(object.value(QLatin1String("id")));
         if (job.id.isEmpty())
-            return Error{tr("a replication job without an id"), {}, {}};
+            return Error{Tr::tr("a replication job without an id"), {}, {}};
         job.guest = int(lenient::toInt(object.value(QLatin1String("guest"))).value_or(0));
         job.jobNumber = int(lenient::toInt(object.value(QLatin1String("jobnum"))).value_or(0));
         job.source = object.value(QLatin1String("source")).toString();
@@ -73,39 +73,40 @@ ReplicationAssessment assessReplication(const ReplicationStatus &status, qint64 
 
     if (status.disabled) {
         assessment.health = ReplicationHealth::Disabled;
-        assessment.message = tr("replication job %1 is disabled").arg(status.id);
+        assessment.message = Tr::tr("replication job %1 is disabled").arg(status.id);
         return assessment;
     }
     if (status.failCount > 0 || !status.error.isEmpty()) {
         assessment.health = ReplicationHealth::Failing;
-        assessment.message = tr("replication job %1 to %2 has failed %3 time(s), %4 s behind: %5")
-                                 .arg(status.id, status.target)
-                                 .arg(status.failCount)
-                                 .arg(assessment.lagSeconds)
-                                 .arg(status.error.isEmpty() ? tr("no error text") : status.error);
+        assessment.message =
+            Tr::tr("replication job %1 to %2 has failed %3 time(s), %4 s behind: %5")
+                .arg(status.id, status.target)
+                .arg(status.failCount)
+                .arg(assessment.lagSeconds)
+                .arg(status.error.isEmpty() ? Tr::tr("no error text") : status.error);
         return assessment;
     }
     if (status.pid && status.lastTry > status.lastSync) {
         assessment.health = ReplicationHealth::Running;
-        assessment.message = tr("replication job %1 is running").arg(status.id);
+        assessment.message = Tr::tr("replication job %1 is running").arg(status.id);
         return assessment;
     }
     if (status.lastSync == 0) {
         assessment.health = ReplicationHealth::NeverSynced;
-        assessment.message = tr("replication job %1 has never completed").arg(status.id);
+        assessment.message = Tr::tr("replication job %1 has never completed").arg(status.id);
         return assessment;
     }
     if (assessment.intervalSeconds > 0 &&
         double(assessment.lagSeconds) > lateFactor * double(assessment.intervalSeconds)) {
         assessment.health = ReplicationHealth::Lagging;
-        assessment.message = tr("replication job %1 is %2 s behind (schedule %3)")
+        assessment.message = Tr::tr("replication job %1 is %2 s behind (schedule %3)")
                                  .arg(status.id)
                                  .arg(assessment.lagSeconds)
                                  .arg(status.schedule);
         return assessment;
     }
     assessment.health = ReplicationHealth::Ok;
-    assessment.message = tr("replication job %1 is %2 s behind (schedule %3)")
+    assessment.message = Tr::tr("replication job %1 is %2 s behind (schedule %3)")
                              .arg(status.id)
                              .arg(assessment.lagSeconds)
                              .arg(status.schedule);

@@ -9,16 +9,16 @@ namespace rae {
 
 namespace {
 
-QString tr(const char *text)
+struct Tr
 {
-    return QCoreApplication::translate("rae::CalendarEvent", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(rae::CalendarEvent)
+};
 
 Error invalid(const QString &event, const QString &why)
 {
-    return Error{tr("“%1” is not a Proxmox calendar event: %2").arg(event, why),
-                 tr("write it as Proxmox does, such as “*/15”, “02:30”, “mon..fri 22:00” or "
-                    "“daily”"),
+    return Error{Tr::tr("“%1” is not a Proxmox calendar event: %2").arg(event, why),
+                 Tr::tr("write it as Proxmox does, such as “*/15”, “02:30”, “mon..fri 22:00” or "
+                        "“daily”"),
                  {}};
 }
 
@@ -34,7 +34,8 @@ Result<QList<int>> parseComponent(const QString &event, const QString &spec, int
             bool ok = false;
             step = part.mid(slash + 1).toInt(&ok);
             if (!ok || step <= 0)
-                return invalid(event, tr("“%1” is not a repetition step").arg(part.mid(slash + 1)));
+                return invalid(event,
+                               Tr::tr("“%1” is not a repetition step").arg(part.mid(slash + 1)));
             range = part.left(slash);
         }
 
@@ -50,10 +51,10 @@ Result<QList<int>> parseComponent(const QString &event, const QString &spec, int
             else if (step == 1)
                 last = first;
             if (!okFirst || !okLast || range.isEmpty())
-                return invalid(event, tr("“%1” is not a valid %2").arg(part, what));
+                return invalid(event, Tr::tr("“%1” is not a valid %2").arg(part, what));
             if (first < low || last > high || first > last) {
-                return invalid(event,
-                               tr("%1 “%2” is outside %3..%4").arg(what, part).arg(low).arg(high));
+                return invalid(
+                    event, Tr::tr("%1 “%2” is outside %3..%4").arg(what, part).arg(low).arg(high));
             }
         }
         for (int value = first; value <= last; value += step)
@@ -90,7 +91,7 @@ Result<QList<int>> parseWeekdays(const QString &event, const QString &spec)
         const int first = weekdayNumber(ends.first());
         const int last = ends.size() == 2 ? weekdayNumber(ends.last()) : first;
         if (ends.size() > 2 || first == 0 || last == 0)
-            return invalid(event, tr("“%1” is not a weekday or weekday range").arg(part));
+            return invalid(event, Tr::tr("“%1” is not a weekday or weekday range").arg(part));
         for (int day = first;; day = day % 7 + 1) {
             days.append(day);
             if (day == last)
@@ -126,7 +127,7 @@ Result<CalendarEvent> CalendarEvent::parse(const QString &text)
             spec = expansion;
     }
     if (spec.isEmpty())
-        return invalid(text, tr("it is empty"));
+        return invalid(text, Tr::tr("it is empty"));
 
     event.m_weekdays = span(1, 7);
     event.m_months = span(1, 12);
@@ -144,19 +145,20 @@ Result<CalendarEvent> CalendarEvent::parse(const QString &text)
     if (!words.isEmpty() && words.first().contains(QLatin1Char('-'))) {
         QStringList date = words.takeFirst().split(QLatin1Char('-'));
         if (date.size() > 3)
-            return invalid(text, tr("a date has at most a year, a month and a day"));
+            return invalid(text, Tr::tr("a date has at most a year, a month and a day"));
         if (date.size() == 3) {
-            auto years = parseComponent(text, date.takeFirst(), 1970, 2199, tr("year"));
+            auto years = parseComponent(text, date.takeFirst(), 1970, 2199, Tr::tr("year"));
             if (!years)
                 return years.error();
             if (*years != span(1970, 2199))
                 event.m_years = *years;
         }
-        auto months = date.size() == 2 ? parseComponent(text, date.takeFirst(), 1, 12, tr("month"))
-                                       : Result<QList<int>>(span(1, 12));
+        auto months = date.size() == 2
+                          ? parseComponent(text, date.takeFirst(), 1, 12, Tr::tr("month"))
+                          : Result<QList<int>>(span(1, 12));
         if (!months)
             return months.error();
-        auto days = parseComponent(text, date.takeFirst(), 1, 31, tr("day"));
+        auto days = parseComponent(text, date.takeFirst(), 1, 31, Tr::tr("day"));
         if (!days)
             return days.error();
         event.m_months = *months;
@@ -165,27 +167,27 @@ Result<CalendarEvent> CalendarEvent::parse(const QString &text)
     if (!words.isEmpty()) {
         QStringList time = words.takeFirst().split(QLatin1Char(':'));
         if (time.size() > 3)
-            return invalid(text, tr("a time has at most hours, minutes and seconds"));
+            return invalid(text, Tr::tr("a time has at most hours, minutes and seconds"));
         if (time.size() == 3) {
-            auto seconds = parseComponent(text, time.takeLast(), 0, 59, tr("second"));
+            auto seconds = parseComponent(text, time.takeLast(), 0, 59, Tr::tr("second"));
             if (!seconds)
                 return seconds.error();
             if (*seconds != QList<int>{0})
-                return invalid(text, tr("schedules finer than a minute are not supported"));
+                return invalid(text, Tr::tr("schedules finer than a minute are not supported"));
         }
         if (time.size() == 2) {
-            auto hours = parseComponent(text, time.takeFirst(), 0, 23, tr("hour"));
+            auto hours = parseComponent(text, time.takeFirst(), 0, 23, Tr::tr("hour"));
             if (!hours)
                 return hours.error();
             event.m_hours = *hours;
         }
-        auto minutes = parseComponent(text, time.takeFirst(), 0, 59, tr("minute"));
+        auto minutes = parseComponent(text, time.takeFirst(), 0, 59, Tr::tr("minute"));
         if (!minutes)
             return minutes.error();
         event.m_minutes = *minutes;
     }
     if (!words.isEmpty())
-        return invalid(text, tr("“%1” is left over").arg(words.join(QLatin1Char(' '))));
+        return invalid(text, Tr::tr("“%1” is left over").arg(words.join(QLatin1Char(' '))));
     return event;
 }
 

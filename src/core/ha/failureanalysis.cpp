@@ -12,10 +12,10 @@ namespace rae::ha {
 
 namespace {
 
-QString tr(const char *text)
+struct Tr
 {
-    return QCoreApplication::translate("rae::ha::FailureAnalysis", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(rae::ha::FailureAnalysis)
+};
 
 DownReason downReason(NoNodeReason reason)
 {
@@ -280,9 +280,9 @@ FailureAnalysis analyseFailures(const ClusterState &state, const QList<QStringLi
     analysis.droppedRules = rules.droppedRules;
     if (state.scheduler == Scheduler::Dynamic) {
         analysis.predictable = false;
-        analysis.notes.append(tr("The dynamic scheduler places services by live load, which "
-                                 "cannot be known in advance; the placements shown follow the "
-                                 "static scheduler instead."));
+        analysis.notes.append(Tr::tr("The dynamic scheduler places services by live load, which "
+                                     "cannot be known in advance; the placements shown follow the "
+                                     "static scheduler instead."));
     }
     QList<Node> online;
     for (const Node &node : state.nodes) {
@@ -354,45 +354,46 @@ QString describeOutcome(const ServiceOutcome &outcome)
     switch (outcome.fate) {
     case Fate::Started:
         if (!outcome.failedStarts.isEmpty())
-            return tr("%1: %2%3, started after failed starts on %4 (%5)")
+            return Tr::tr("%1: %2%3, started after failed starts on %4 (%5)")
                 .arg(outcome.sid, arrow, *outcome.toNode,
                      outcome.failedStarts.join(QStringLiteral(", ")), outcome.startFailure);
-        return tr("%1: %2%3, started").arg(outcome.sid, arrow, *outcome.toNode);
+        return Tr::tr("%1: %2%3, started").arg(outcome.sid, arrow, *outcome.toNode);
     case Fate::MovedStopped:
-        return tr("%1: %2%3, moved but not started (HA state stopped)")
+        return Tr::tr("%1: %2%3, moved but not started (HA state stopped)")
             .arg(outcome.sid, arrow, *outcome.toNode);
     case Fate::Down:
         break;
     }
     switch (outcome.reason) {
     case DownReason::NoQuorum:
-        return tr("%1 stays down on %2: the surviving nodes have no quorum, so nothing is "
-                  "recovered")
+        return Tr::tr("%1 stays down on %2: the surviving nodes have no quorum, so nothing is "
+                      "recovered")
             .arg(outcome.sid, outcome.fromNode);
     case DownReason::SelfFenced:
-        return tr("%1 goes down: %2 loses quorum and its watchdog resets it")
+        return Tr::tr("%1 goes down: %2 loses quorum and its watchdog resets it")
             .arg(outcome.sid, outcome.fromNode);
     case DownReason::Disabled:
-        return tr("%1 stays on %2: its HA state is disabled, so it is not recovered")
+        return Tr::tr("%1 stays on %2: its HA state is disabled, so it is not recovered")
             .arg(outcome.sid, outcome.fromNode);
     case DownReason::NoOnlineNode:
-        return tr("%1 stays down: no node is left that may run it").arg(outcome.sid);
+        return Tr::tr("%1 stays down: no node is left that may run it").arg(outcome.sid);
     case DownReason::StrictNodeAffinity:
-        return tr("%1 stays down: its strict node affinity allows no surviving node")
+        return Tr::tr("%1 stays down: its strict node affinity allows no surviving node")
             .arg(outcome.sid);
     case DownReason::NegativeAffinity:
-        return tr("%1 stays down: %2 already occupy its preferred nodes (%3) and must not share "
-                  "a node with it")
+        return Tr::tr(
+                   "%1 stays down: %2 already occupy its preferred nodes (%3) and must not share "
+                   "a node with it")
             .arg(outcome.sid, outcome.blockingPartners.join(QStringLiteral(", ")),
                  outcome.preferredNodes.join(QStringLiteral(", ")));
     case DownReason::StartFails:
-        return tr("%1 stays down in error state: starts fail on %2 (%3)")
+        return Tr::tr("%1 stays down in error state: starts fail on %2 (%3)")
             .arg(outcome.sid, outcome.failedStarts.join(QStringLiteral(", ")),
                  outcome.startFailure);
     case DownReason::None:
         break;
     }
-    return tr("%1 stays down").arg(outcome.sid);
+    return Tr::tr("%1 stays down").arg(outcome.sid);
 }
 
 } // namespace rae::ha

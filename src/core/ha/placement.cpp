@@ -15,28 +15,28 @@ namespace {
 
 constexpr double kEpsilon = 1e-9;
 
-QString tr(const char *text)
+struct Tr
 {
-    return QCoreApplication::translate("rae::ha::Placement", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(rae::ha::Placement)
+};
 
 // Whether `vm` may be placed on `node` at all, whatever else runs there; empty when it may.
 QString placementBlocker(const plan::Plan &plan, const plan::Vm &vm, const plan::Node &node)
 {
     if (node.maintenance)
-        return tr("%1 is in maintenance").arg(node.name);
+        return Tr::tr("%1 is in maintenance").arg(node.name);
     if (vm.gpuMapping) {
         const bool hasGpu =
             std::any_of(node.gpus.cbegin(), node.gpus.cend(), [&vm](const plan::GpuMapping &gpu) {
                 return gpu.mapping == *vm.gpuMapping;
             });
         if (!hasGpu)
-            return tr("%1 has no GPU mapping %2").arg(node.name, *vm.gpuMapping);
+            return Tr::tr("%1 has no GPU mapping %2").arg(node.name, *vm.gpuMapping);
     }
     for (const plan::Disk &disk : vm.disks) {
         const plan::Storage *storage = plan.storage(disk.storage);
         if (storage && !storage->isOnNode(node.name))
-            return tr("storage %1 is not on %2").arg(storage->id, node.name);
+            return Tr::tr("storage %1 is not on %2").arg(storage->id, node.name);
     }
     if (vm.ha.managed && !vm.ha.nodePriorities.isEmpty()) {
         // HA would move it at once to its highest-priority nodes (or only allow the listed ones).
@@ -44,9 +44,9 @@ QString placementBlocker(const plan::Plan &plan, const plan::Vm &vm, const plan:
             *std::max_element(vm.ha.nodePriorities.cbegin(), vm.ha.nodePriorities.cend());
         const bool listed = vm.ha.nodePriorities.contains(node.name);
         if (vm.ha.strict && !listed)
-            return tr("its strict HA rule does not list %1").arg(node.name);
+            return Tr::tr("its strict HA rule does not list %1").arg(node.name);
         if (vm.ha.failback && (!listed || vm.ha.nodePriorities.value(node.name) != top))
-            return tr("HA would move it from %1 to its preferred nodes").arg(node.name);
+            return Tr::tr("HA would move it from %1 to its preferred nodes").arg(node.name);
     }
     return {};
 }
@@ -131,13 +131,13 @@ public:
                 if (cpu > score.peakLoad + kEpsilon) {
                     score.peakLoad = cpu;
                     score.peakWhere =
-                        tr("%1 CPU when %2 fails")
+                        Tr::tr("%1 CPU when %2 fails")
                             .arg(load.node, result.failedNodes.join(QLatin1Char('+')));
                 }
                 if (memory > score.peakLoad + kEpsilon) {
                     score.peakLoad = memory;
                     score.peakWhere =
-                        tr("%1 memory when %2 fails")
+                        Tr::tr("%1 memory when %2 fails")
                             .arg(load.node, result.failedNodes.join(QLatin1Char('+')));
                 }
             }
@@ -153,10 +153,10 @@ public:
             const plan::Vm &vm = m_plan.vms[i];
             const QString blocker = placementBlocker(m_plan, vm, m_plan.nodes[assignment[i]]);
             if (!blocker.isEmpty())
-                return tr("%1: %2").arg(vm.name, blocker);
+                return Tr::tr("%1: %2").arg(vm.name, blocker);
             for (int other : m_apart[i]) {
                 if (assignment[other] == assignment[i])
-                    return tr("%1 and %2 share %3")
+                    return Tr::tr("%1 and %2 share %3")
                         .arg(vm.name, m_plan.vms[other].name, m_plan.nodes[assignment[i]].name);
             }
             used[assignment[i]].cpu += vm.cores;
@@ -164,7 +164,7 @@ public:
         }
         for (qsizetype n = 0; n < used.size(); ++n) {
             if (used[n].memory > m_capacity[n].memory || used[n].cpu > m_capacity[n].cpu)
-                return tr("%1 is over its capacity").arg(m_plan.nodes[n].name);
+                return Tr::tr("%1 is over its capacity").arg(m_plan.nodes[n].name);
         }
         return {};
     }
@@ -375,7 +375,7 @@ PlacementSearch searchPlacement(const plan::Plan &plan, const PlacementOptions &
         search.currentProblem = searcher.problem(current);
         search.currentScore.feasible = search.currentProblem.isEmpty();
     } else {
-        search.currentProblem = tr("some VMs are on nodes the plan does not have");
+        search.currentProblem = Tr::tr("some VMs are on nodes the plan does not have");
     }
 
     const bool small = plan.nodes.size() <= options.exhaustiveMaxNodes &&
@@ -391,7 +391,7 @@ PlacementSearch searchPlacement(const plan::Plan &plan, const PlacementOptions &
     search.found = searcher.found();
     if (!search.found) {
         search.explanation.append(
-            tr("No placement satisfies GPU mappings, storage, anti-affinity and capacity."));
+            Tr::tr("No placement satisfies GPU mappings, storage, anti-affinity and capacity."));
         return search;
     }
     for (qsizetype i = 0; i < plan.vms.size(); ++i)
@@ -403,23 +403,23 @@ PlacementSearch searchPlacement(const plan::Plan &plan, const PlacementOptions &
     const PlacementScore &after = search.score;
     if (!search.currentProblem.isEmpty())
         search.explanation.append(
-            tr("The current placement breaks a constraint: %1.").arg(search.currentProblem));
+            Tr::tr("The current placement breaks a constraint: %1.").arg(search.currentProblem));
     if (after.moves == 0) {
-        search.explanation.append(tr("The current placement is already the best found."));
+        search.explanation.append(Tr::tr("The current placement is already the best found."));
     } else {
         if (before.haVmsDown != after.haVmsDown)
-            search.explanation.append(tr("Over all single-node failures, %1 HA VM outages "
-                                         "instead of %2.")
+            search.explanation.append(Tr::tr("Over all single-node failures, %1 HA VM outages "
+                                             "instead of %2.")
                                           .arg(after.haVmsDown)
                                           .arg(before.haVmsDown));
         else
-            search.explanation.append(tr("Over all single-node failures, %1 HA VM outages, as now.")
-                                          .arg(after.haVmsDown));
-        search.explanation.append(tr("Worst node after recovery: %1% (%2) instead of %3% (%4).")
+            search.explanation.append(
+                Tr::tr("Over all single-node failures, %1 HA VM outages, as now.")
+                    .arg(after.haVmsDown));
+        search.explanation.append(Tr::tr("Worst node after recovery: %1% (%2) instead of %3% (%4).")
                                       .arg(percent(after.peakLoad), after.peakWhere,
                                            percent(before.peakLoad), before.peakWhere));
-        search.explanation.append(QCoreApplication::translate(
-            "rae::ha::Placement", "%n VM(s) move.", nullptr, after.moves));
+        search.explanation.append(Tr::tr("%n VM(s) move.", nullptr, after.moves));
     }
     return search;
 }

@@ -9,10 +9,10 @@ namespace rae::ha {
 
 namespace {
 
-QString tr(const char *text)
+struct Tr
 {
-    return QCoreApplication::translate("rae::ha::PlanFailure", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(rae::ha::PlanFailure)
+};
 
 RequestState requestState(plan::HaState state)
 {
@@ -45,8 +45,8 @@ QString startBlocker(const plan::Plan &plan, const plan::Vm &vm, const plan::Nod
                     holders.append(candidate.name);
             }
             if (holders.isEmpty())
-                return tr("its GPU mapping %1 exists on no node").arg(*vm.gpuMapping);
-            return tr("its GPU mapping %1 exists on %2 only")
+                return Tr::tr("its GPU mapping %1 exists on no node").arg(*vm.gpuMapping);
+            return Tr::tr("its GPU mapping %1 exists on %2 only")
                 .arg(*vm.gpuMapping, holders.join(QStringLiteral(", ")));
         }
     }
@@ -55,14 +55,15 @@ QString startBlocker(const plan::Plan &plan, const plan::Vm &vm, const plan::Nod
         if (!storage)
             continue;
         if (!storage->isOnNode(node.name))
-            return tr("storage %1 of its disk is not available on %2").arg(storage->id, node.name);
+            return Tr::tr("storage %1 of its disk is not available on %2")
+                .arg(storage->id, node.name);
         if (storage->shared)
             continue;
         const bool replicated =
             std::any_of(vm.replication.cbegin(), vm.replication.cend(),
                         [&node](const plan::Replication &job) { return job.target == node.name; });
         if (!replicated || storage->type != plan::StorageType::ZfsPool)
-            return tr("its disk is on local storage %1 and not replicated to %2")
+            return Tr::tr("its disk is on local storage %1 and not replicated to %2")
                 .arg(storage->id, node.name);
     }
     return {};
@@ -72,17 +73,17 @@ QString roleLabel(plan::Role role)
 {
     switch (role) {
     case plan::Role::Db:
-        return tr("database");
+        return Tr::tr("database");
     case plan::Role::Vector:
-        return tr("vector store");
+        return Tr::tr("vector store");
     case plan::Role::Redis:
-        return tr("Redis");
+        return Tr::tr("Redis");
     case plan::Role::Api:
-        return tr("API");
+        return Tr::tr("API");
     case plan::Role::Llm:
-        return tr("LLM");
+        return Tr::tr("LLM");
     case plan::Role::Gateway:
-        return tr("gateway");
+        return Tr::tr("gateway");
     }
     return {};
 }
@@ -116,8 +117,8 @@ PlanClusterState clusterStateFromPlan(const plan::Plan &plan)
         const QString id = haId(vm);
         result.vmNameOfId.insert(id, vm.name);
         if (!vm.vmid)
-            result.notes.append(tr("%1 has no vmid yet; it is named by its name instead of "
-                                   "vm:ID")
+            result.notes.append(Tr::tr("%1 has no vmid yet; it is named by its name instead of "
+                                       "vm:ID")
                                     .arg(vm.name));
         if (!vm.ha.managed) {
             state.guests.append({id, vm.name, vm.node, double(vm.cores), vm.memory.bytes(), true});
@@ -163,12 +164,14 @@ PlanClusterState clusterStateFromPlan(const plan::Plan &plan)
                 continue;
             pairsSeen.insert(key);
             if (groups) {
-                result.notes.append(tr("Proxmox VE 8 has no resource affinity: nothing keeps %1 "
-                                       "and %2 on different nodes")
-                                        .arg(pair[0], pair[1]));
+                result.notes.append(
+                    Tr::tr("Proxmox VE 8 has no resource affinity: nothing keeps %1 "
+                           "and %2 on different nodes")
+                        .arg(pair[0], pair[1]));
             } else if (!other->ha.managed) {
-                result.notes.append(tr("%1 is not HA-managed, so HA cannot keep it apart from %2")
-                                        .arg(otherName, vm.name));
+                result.notes.append(
+                    Tr::tr("%1 is not HA-managed, so HA cannot keep it apart from %2")
+                        .arg(otherName, vm.name));
             } else {
                 state.resourceAffinity.append(
                     {QStringLiteral("rae-apart-") + pair.join(QLatin1Char('-')),
@@ -203,24 +206,25 @@ QList<Impact> planImpacts(const plan::Plan &plan, const FailureCase &result)
                 return describeOutcome(*outcome);
             }
             if (vm.ha.state != plan::HaState::Started)
-                return tr("its HA state is %1").arg(plan::haStateName(vm.ha.state));
+                return Tr::tr("its HA state is %1").arg(plan::haStateName(vm.ha.state));
             return {};
         }
         if (fenced.contains(vm.node))
-            return tr("%1 fenced itself without quorum").arg(vm.node);
+            return Tr::tr("%1 fenced itself without quorum").arg(vm.node);
         if (down.contains(vm.node))
-            return tr("%1 is not HA-managed and stays down with %2").arg(vm.name, vm.node);
+            return Tr::tr("%1 is not HA-managed and stays down with %2").arg(vm.name, vm.node);
         return {};
     };
 
     if (!result.quorate)
         impacts.append({QStringLiteral("no-quorum"), ImpactSeverity::Critical,
-                        tr("quorum lost (%1 of %2 votes): nothing is recovered")
+                        Tr::tr("quorum lost (%1 of %2 votes): nothing is recovered")
                             .arg(result.votes)
                             .arg(result.totalVotes)});
     for (const QString &node : result.selfFencedNodes)
-        impacts.append({QStringLiteral("self-fenced"), ImpactSeverity::Critical,
-                        tr("%1 fences itself: its watchdog resets it without quorum").arg(node)});
+        impacts.append(
+            {QStringLiteral("self-fenced"), ImpactSeverity::Critical,
+             Tr::tr("%1 fences itself: its watchdog resets it without quorum").arg(node)});
 
     for (plan::Role role : plan::kAllRoles) {
         const QList<const plan::Vm *> vms = plan.vmsWithRole(role);
@@ -241,18 +245,19 @@ QList<Impact> planImpacts(const plan::Plan &plan, const FailureCase &result)
         const QString label = roleLabel(role);
         if (running == 0) {
             const QString what =
-                role == plan::Role::Llm ? tr("%1 unavailable: %2") : tr("%1 down: %2");
+                role == plan::Role::Llm ? Tr::tr("%1 unavailable: %2") : Tr::tr("%1 down: %2");
             impacts.append({QStringLiteral("role-down"), ImpactSeverity::Critical,
                             what.arg(label, reasons.join(QStringLiteral("; ")))});
         } else if (role == plan::Role::Api) {
-            const QString what = running * 2 == total
-                                     ? tr("API capacity halved (%1 of %2 replicas running): %3")
-                                     : tr("API capacity reduced (%1 of %2 replicas running): %3");
+            const QString what =
+                running * 2 == total
+                    ? Tr::tr("API capacity halved (%1 of %2 replicas running): %3")
+                    : Tr::tr("API capacity reduced (%1 of %2 replicas running): %3");
             impacts.append({QStringLiteral("api-capacity"), ImpactSeverity::Warning,
                             what.arg(running).arg(total).arg(reasons.join(QStringLiteral("; ")))});
         } else {
             impacts.append({QStringLiteral("role-degraded"), ImpactSeverity::Warning,
-                            tr("%1 degraded (%2 of %3 running): %4")
+                            Tr::tr("%1 degraded (%2 of %3 running): %4")
                                 .arg(label)
                                 .arg(running)
                                 .arg(total)
@@ -263,12 +268,12 @@ QList<Impact> planImpacts(const plan::Plan &plan, const FailureCase &result)
     for (const NodeLoadAfter &load : result.loads) {
         if (load.memoryOvercommitted)
             impacts.append({QStringLiteral("overcommit"), ImpactSeverity::Warning,
-                            tr("%1 memory overcommitted after recovery: %2 of %3 GiB")
+                            Tr::tr("%1 memory overcommitted after recovery: %2 of %3 GiB")
                                 .arg(load.node, gib(load.memoryBytes), gib(load.memoryTotal))});
         if (load.cpuOvercommitted)
             impacts.append({QStringLiteral("overcommit"), ImpactSeverity::Warning,
-                            tr("%1 CPU overcommitted after recovery: %2 vCPUs on %3 threads "
-                               "(limit %4 per thread)")
+                            Tr::tr("%1 CPU overcommitted after recovery: %2 vCPUs on %3 threads "
+                                   "(limit %4 per thread)")
                                 .arg(load.node)
                                 .arg(load.cpu)
                                 .arg(load.cpus)

@@ -24,10 +24,10 @@ struct WorkRule
     bool strict = false;
 };
 
-QString tr(const char *text)
+struct Tr
 {
-    return QCoreApplication::translate("rae::ha::Rules", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(rae::ha::Rules)
+};
 
 bool intersects(const QSet<QString> &a, const QSet<QString> &b)
 {
@@ -136,16 +136,17 @@ QMap<QString, QStringList> findInfeasibleRules(const QList<WorkRule> &rules, int
         if (it.value().size() < 2)
             continue;
         for (const QString &id : it.value())
-            drop(id, tr("resource %1 is already used in another node affinity rule").arg(it.key()));
+            drop(id,
+                 Tr::tr("resource %1 is already used in another node affinity rule").arg(it.key()));
     }
 
     for (const WorkRule &rule : rules) {
         if (rule.kind == RuleKind::NodeAffinity)
             continue;
         if (rule.resources.size() < 2)
-            drop(rule.id, tr("the rule has fewer than two resources"));
+            drop(rule.id, Tr::tr("the rule has fewer than two resources"));
         if (rule.kind == RuleKind::Negative && rule.resources.size() > nodeCount)
-            drop(rule.id, tr("the rule has more resources than the cluster has nodes"));
+            drop(rule.id, Tr::tr("the rule has more resources than the cluster has nodes"));
     }
 
     const QList<PositiveSet> positiveSets = disjointPositiveSets(rules);
@@ -154,9 +155,9 @@ QMap<QString, QStringList> findInfeasibleRules(const QList<WorkRule> &rules, int
             if (negative.kind != RuleKind::Negative ||
                 intersectionSize(set.resources, negative.resources) < 2)
                 continue;
-            drop(negative.id, tr("it shares two or more resources with a positive rule"));
+            drop(negative.id, Tr::tr("it shares two or more resources with a positive rule"));
             for (const QString &id : set.ruleIds)
-                drop(id, tr("it shares two or more resources with a negative rule"));
+                drop(id, Tr::tr("it shares two or more resources with a negative rule"));
         }
     }
 
@@ -174,10 +175,11 @@ QMap<QString, QStringList> findInfeasibleRules(const QList<WorkRule> &rules, int
         }
         if (!severalPriorities)
             continue;
-        drop(affinity.id, tr("its resources are in node affinity rules with several priorities"));
+        drop(affinity.id,
+             Tr::tr("its resources are in node affinity rules with several priorities"));
         for (const QString &id : paired)
-            drop(id, tr("its resources are in a resource affinity rule, which needs a single "
-                        "priority"));
+            drop(id, Tr::tr("its resources are in a resource affinity rule, which needs a single "
+                            "priority"));
     }
 
     for (const PositiveSet &set : positiveSets) {
@@ -190,9 +192,9 @@ QMap<QString, QStringList> findInfeasibleRules(const QList<WorkRule> &rules, int
         if (paired.size() < 2)
             continue;
         for (const QString &id : set.ruleIds)
-            drop(id, tr("its resources are in several node affinity rules"));
+            drop(id, Tr::tr("its resources are in several node affinity rules"));
         for (const QString &id : paired)
-            drop(id, tr("a positive resource affinity rule spans other node affinity rules"));
+            drop(id, Tr::tr("a positive resource affinity rule spans other node affinity rules"));
     }
 
     for (const WorkRule &negative : rules) {
@@ -219,9 +221,9 @@ QMap<QString, QStringList> findInfeasibleRules(const QList<WorkRule> &rules, int
         }
         if (allowedNodes.size() >= located.size())
             continue;
-        drop(negative.id, tr("its resources are restricted to fewer nodes than resources"));
+        drop(negative.id, Tr::tr("its resources are restricted to fewer nodes than resources"));
         for (const QString &id : paired)
-            drop(id, tr("it restricts resources of a negative rule to too few nodes"));
+            drop(id, Tr::tr("it restricts resources of a negative rule to too few nodes"));
     }
     return errors;
 }
@@ -249,7 +251,7 @@ CompiledRules compileRules(const ClusterState &state)
     const QMap<QString, QStringList> errors = findInfeasibleRules(rules, int(state.nodes.size()));
     for (auto it = errors.cbegin(); it != errors.cend(); ++it) {
         for (const QString &why : it.value())
-            compiled.droppedRules.append(tr("rule %1 is dropped: %2").arg(it.key(), why));
+            compiled.droppedRules.append(Tr::tr("rule %1 is dropped: %2").arg(it.key(), why));
     }
     rules.erase(
         std::remove_if(rules.begin(), rules.end(),

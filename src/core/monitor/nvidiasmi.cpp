@@ -6,10 +6,10 @@ namespace rae::monitor {
 
 namespace {
 
-QString tr(const char *text)
+struct Tr
 {
-    return QCoreApplication::translate("rae::monitor::NvidiaSmi", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(rae::monitor::NvidiaSmi)
+};
 
 constexpr int kColumns = 9;
 
@@ -44,16 +44,16 @@ Result<QList<GpuSample>> parseNvidiaSmiCsv(const QString &output)
         // GPU names contain no commas; the UUID and numbers never do.
         const QStringList fields = line.split(QLatin1Char(','));
         if (fields.size() != kColumns) {
-            return Error{tr("nvidia-smi line %1 has %2 columns, expected %3")
+            return Error{Tr::tr("nvidia-smi line %1 has %2 columns, expected %3")
                              .arg(lineNumber)
                              .arg(fields.size())
                              .arg(kColumns),
-                         tr("the guest's nvidia-smi may be too old for the query"),
+                         Tr::tr("the guest's nvidia-smi may be too old for the query"),
                          {}};
         }
         const auto index = number(fields.at(0));
         if (!index) {
-            return Error{tr("nvidia-smi line %1 has no GPU index").arg(lineNumber), {}, {}};
+            return Error{Tr::tr("nvidia-smi line %1 has no GPU index").arg(lineNumber), {}, {}};
         }
         GpuSample gpu;
         gpu.index = int(*index);
@@ -77,25 +77,26 @@ GpuTelemetry interpretNvidiaSmi(int exitCode, const QString &out, const QString 
     if (exitCode == 9 ||
         err.contains(QLatin1String("couldn't communicate with the NVIDIA driver"))) {
         telemetry.state = GpuTelemetryState::DriverNotRunning;
-        telemetry.message = tr("GPU telemetry unavailable: driver not running in the VM");
+        telemetry.message = Tr::tr("GPU telemetry unavailable: driver not running in the VM");
         return telemetry;
     }
     if (exitCode == 127 || err.contains(QLatin1String("No such file")) ||
         err.contains(QLatin1String("not found"))) {
         telemetry.state = GpuTelemetryState::NotInstalled;
-        telemetry.message = tr("GPU telemetry unavailable: nvidia-smi is not installed in the VM");
+        telemetry.message =
+            Tr::tr("GPU telemetry unavailable: nvidia-smi is not installed in the VM");
         return telemetry;
     }
     if (exitCode != 0) {
         telemetry.state = GpuTelemetryState::Failed;
         telemetry.message =
-            tr("GPU telemetry unavailable: nvidia-smi exited with code %1").arg(exitCode);
+            Tr::tr("GPU telemetry unavailable: nvidia-smi exited with code %1").arg(exitCode);
         return telemetry;
     }
     auto gpus = parseNvidiaSmiCsv(out);
     if (!gpus) {
         telemetry.state = GpuTelemetryState::Failed;
-        telemetry.message = tr("GPU telemetry unreadable");
+        telemetry.message = Tr::tr("GPU telemetry unreadable");
         telemetry.detail = gpus.error().message;
         return telemetry;
     }

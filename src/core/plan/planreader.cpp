@@ -19,10 +19,10 @@ namespace rae::plan {
 
 namespace {
 
-QString tr(const char *text)
+struct Tr
 {
-    return QCoreApplication::translate("rae::plan::PlanReader", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(rae::plan::PlanReader)
+};
 
 QString fromStd(const std::string &text)
 {
@@ -70,13 +70,13 @@ QString kindOf(const YAML::Node &node)
 {
     switch (node.Type()) {
     case YAML::NodeType::Map:
-        return tr("a mapping");
+        return Tr::tr("a mapping");
     case YAML::NodeType::Sequence:
-        return tr("a list");
+        return Tr::tr("a list");
     case YAML::NodeType::Null:
-        return tr("nothing");
+        return Tr::tr("nothing");
     default:
-        return tr("“%1”").arg(fromStd(node.Scalar()));
+        return Tr::tr("“%1”").arg(fromStd(node.Scalar()));
     }
 }
 
@@ -176,8 +176,8 @@ private:
         if (!list)
             return;
         if (!list.IsSequence()) {
-            problem(list, map.path(key), tr("expected a list but found %1").arg(kindOf(list)),
-                    tr("write one item a line, each starting with “- ”"));
+            problem(list, map.path(key), Tr::tr("expected a list but found %1").arg(kindOf(list)),
+                    Tr::tr("write one item a line, each starting with “- ”"));
             return;
         }
         for (std::size_t index = 0; index < list.size(); ++index)
@@ -199,7 +199,7 @@ MapView::MapView(Reader &reader, const YAML::Node &node, const QString &path, QS
     if (!node.IsMap()) {
         reader.problem(
             node, path,
-            tr("expected a mapping (“key: value” lines) but found %1").arg(kindOf(node)));
+            Tr::tr("expected a mapping (“key: value” lines) but found %1").arg(kindOf(node)));
         return;
     }
 
@@ -208,8 +208,8 @@ MapView::MapView(Reader &reader, const YAML::Node &node, const QString &path, QS
         const QString key = fromStd(it->first.Scalar());
         const QString keyPath = path.isEmpty() ? key : path + QLatin1Char('.') + key;
         if (seen.contains(key)) {
-            reader.problem(it->first, keyPath, tr("the key “%1” appears twice").arg(key),
-                           tr("keep one of them; YAML would silently use only the first"));
+            reader.problem(it->first, keyPath, Tr::tr("the key “%1” appears twice").arg(key),
+                           Tr::tr("keep one of them; YAML would silently use only the first"));
         }
         seen.insert(key);
 
@@ -218,16 +218,17 @@ MapView::MapView(Reader &reader, const YAML::Node &node, const QString &path, QS
         if (looksLikeSecretKey(key)) {
             reader.problem(
                 it->first, keyPath,
-                tr("“%1” looks like a secret, and secrets are never written in a plan").arg(key),
-                tr("store it in the keychain and name the entry under “rae.secrets”"));
+                Tr::tr("“%1” looks like a secret, and secrets are never written in a plan")
+                    .arg(key),
+                Tr::tr("store it in the keychain and name the entry under “rae.secrets”"));
             continue;
         }
         const QString guess = nearest(key, m_known);
         m_misspelt.append(guess);
-        reader.problem(it->first, keyPath, tr("unknown key “%1”").arg(key),
+        reader.problem(it->first, keyPath, Tr::tr("unknown key “%1”").arg(key),
                        guess.isEmpty()
-                           ? tr("known keys here: %1").arg(m_known.join(QStringLiteral(", ")))
-                           : tr("did you mean “%1”?").arg(guess));
+                           ? Tr::tr("known keys here: %1").arg(m_known.join(QStringLiteral(", ")))
+                           : Tr::tr("did you mean “%1”?").arg(guess));
     }
 }
 
@@ -263,17 +264,17 @@ std::optional<YAML::Node> MapView::scalar(const char *key, bool required)
         // also missing would only repeat that.
         if (required && !m_misspelt.contains(QLatin1String(key))) {
             m_reader.problem(m_node, path(key),
-                             tr("the required key “%1” is missing").arg(QLatin1String(key)),
-                             tr("add “%1:” to %2")
+                             Tr::tr("the required key “%1” is missing").arg(QLatin1String(key)),
+                             Tr::tr("add “%1:” to %2")
                                  .arg(QLatin1String(key),
-                                      m_path.isEmpty() ? tr("the top level")
+                                      m_path.isEmpty() ? Tr::tr("the top level")
                                                        : QStringLiteral("“%1”").arg(m_path)));
         }
         return std::nullopt;
     }
     if (!value.IsScalar()) {
         m_reader.problem(value, path(key),
-                         tr("expected a single value but found %1").arg(kindOf(value)));
+                         Tr::tr("expected a single value but found %1").arg(kindOf(value)));
         return std::nullopt;
     }
     return value;
@@ -296,13 +297,13 @@ std::optional<int> MapView::integer(const char *key, int low, int high, bool req
     const qlonglong number = fromStd(value->Scalar()).toLongLong(&ok);
     if (!ok) {
         m_reader.problem(*value, path(key),
-                         tr("expected a whole number but found %1").arg(kindOf(*value)));
+                         Tr::tr("expected a whole number but found %1").arg(kindOf(*value)));
         return std::nullopt;
     }
     if (number < low || number > high) {
         m_reader.problem(
             *value, path(key),
-            tr("%1 is outside the allowed range %2..%3").arg(number).arg(low).arg(high));
+            Tr::tr("%1 is outside the allowed range %2..%3").arg(number).arg(low).arg(high));
         return std::nullopt;
     }
     return int(number);
@@ -317,13 +318,13 @@ std::optional<double> MapView::number(const char *key, double low, double high)
     const double number = fromStd(value->Scalar()).toDouble(&ok);
     if (!ok) {
         m_reader.problem(*value, path(key),
-                         tr("expected a number but found %1").arg(kindOf(*value)));
+                         Tr::tr("expected a number but found %1").arg(kindOf(*value)));
         return std::nullopt;
     }
     if (number < low || number > high) {
         m_reader.problem(
             *value, path(key),
-            tr("%1 is outside the allowed range %2..%3").arg(number).arg(low).arg(high));
+            Tr::tr("%1 is outside the allowed range %2..%3").arg(number).arg(low).arg(high));
         return std::nullopt;
     }
     return number;
@@ -340,7 +341,7 @@ std::optional<bool> MapView::boolean(const char *key)
     if (text == QLatin1String("false"))
         return false;
     m_reader.problem(*value, path(key),
-                     tr("expected true or false but found %1").arg(kindOf(*value)));
+                     Tr::tr("expected true or false but found %1").arg(kindOf(*value)));
     return std::nullopt;
 }
 
@@ -355,7 +356,7 @@ std::optional<ByteSize> MapView::size(const char *key, ByteSize::Unit bareUnit, 
         return std::nullopt;
     }
     if (size->bytes() == 0) {
-        m_reader.problem(*value, path(key), tr("a size of zero is not allowed"));
+        m_reader.problem(*value, path(key), Tr::tr("a size of zero is not allowed"));
         return std::nullopt;
     }
     return *size;
@@ -369,15 +370,17 @@ QStringList MapView::stringList(const char *key)
     if (value.IsScalar())
         return {fromStd(value.Scalar())};
     if (!value.IsSequence()) {
-        m_reader.problem(value, path(key), tr("expected a list but found %1").arg(kindOf(value)),
-                         tr("write it as [a, b] or one “- item” a line"));
+        m_reader.problem(value, path(key),
+                         Tr::tr("expected a list but found %1").arg(kindOf(value)),
+                         Tr::tr("write it as [a, b] or one “- item” a line"));
         return {};
     }
     QStringList items;
     for (std::size_t index = 0; index < value.size(); ++index) {
         if (!value[index].IsScalar()) {
-            m_reader.problem(value[index], path(key) + QStringLiteral("[%1]").arg(index),
-                             tr("expected a single value but found %1").arg(kindOf(value[index])));
+            m_reader.problem(
+                value[index], path(key) + QStringLiteral("[%1]").arg(index),
+                Tr::tr("expected a single value but found %1").arg(kindOf(value[index])));
             continue;
         }
         items.append(fromStd(value[index].Scalar()));
@@ -397,8 +400,8 @@ std::optional<Enum> MapView::choice(const char *key,
         return value;
     const QString guess = nearest(*text, names);
     m_reader.problem(get(key), path(key),
-                     tr("“%1” is not one of %2").arg(*text, names.join(QStringLiteral(", "))),
-                     guess.isEmpty() ? QString() : tr("did you mean “%1”?").arg(guess));
+                     Tr::tr("“%1” is not one of %2").arg(*text, names.join(QStringLiteral(", "))),
+                     guess.isEmpty() ? QString() : Tr::tr("did you mean “%1”?").arg(guess));
     return std::nullopt;
 }
 
@@ -436,11 +439,12 @@ Plan Reader::read(const YAML::Node &root)
     if (const auto schema = top.integer("schema", 1, 1000, true)) {
         plan.schemaVersion = *schema;
         if (*schema > kSchemaVersion) {
-            problem(top.get("schema"), QStringLiteral("schema"),
-                    tr("this plan uses schema %1, but this version of RAE Deploy reads up to %2")
-                        .arg(*schema)
-                        .arg(kSchemaVersion),
-                    tr("update RAE Deploy to read it"));
+            problem(
+                top.get("schema"), QStringLiteral("schema"),
+                Tr::tr("this plan uses schema %1, but this version of RAE Deploy reads up to %2")
+                    .arg(*schema)
+                    .arg(kSchemaVersion),
+                Tr::tr("update RAE Deploy to read it"));
             return plan;
         }
     }
@@ -482,8 +486,8 @@ void Reader::readCluster(MapView &top, Plan &plan)
             const YAML::Node list = map.get("endpoints");
             problem(list.IsSequence() ? list[std::size_t(index)] : list,
                     map.path("endpoints") + QStringLiteral("[%1]").arg(index),
-                    tr("“%1” is not an https:// address").arg(plan.cluster.endpoints[index]),
-                    tr("write the node's API address, such as https://pve1.example.org:8006"));
+                    Tr::tr("“%1” is not an https:// address").arg(plan.cluster.endpoints[index]),
+                    Tr::tr("write the node's API address, such as https://pve1.example.org:8006"));
         }
     }
     if (const auto release = map.string("release")) {
@@ -495,8 +499,8 @@ void Reader::readCluster(MapView &top, Plan &plan)
             plan.cluster.release = Release::Pve9;
         else
             problem(map.get("release"), map.path("release"),
-                    tr("“%1” is not a supported Proxmox VE release").arg(*release),
-                    tr("write 8, 9 or detect"));
+                    Tr::tr("“%1” is not a supported Proxmox VE release").arg(*release),
+                    Tr::tr("write 8, 9 or detect"));
     }
     if (const auto scheduler = map.string("ha_scheduler")) {
         if (*scheduler == QLatin1String("basic"))
@@ -505,8 +509,8 @@ void Reader::readCluster(MapView &top, Plan &plan)
             plan.cluster.haScheduler = HaScheduler::Static;
         else
             problem(map.get("ha_scheduler"), map.path("ha_scheduler"),
-                    tr("“%1” is not an HA scheduler that can be predicted").arg(*scheduler),
-                    tr("write basic or static (the dynamic scheduler needs live load)"));
+                    Tr::tr("“%1” is not an HA scheduler that can be predicted").arg(*scheduler),
+                    Tr::tr("write basic or static (the dynamic scheduler needs live load)"));
     }
 }
 
@@ -537,8 +541,8 @@ void Reader::readNodes(MapView &top, Plan &plan)
         });
         if (plan.node(node.name)) {
             problem(item, path + QStringLiteral(".name"),
-                    tr("a node named “%1” is already in the plan").arg(node.name),
-                    tr("each node name appears once"));
+                    Tr::tr("a node named “%1” is already in the plan").arg(node.name),
+                    Tr::tr("each node name appears once"));
         }
         plan.nodes.append(node);
     });
@@ -567,13 +571,14 @@ void Reader::readStorages(MapView &top, Plan &plan)
         storage.storageClass = map.string("class").value_or(QString());
         storage.pool = map.string("pool").value_or(QString());
         if (storage.shared && storage.type == StorageType::ZfsPool) {
-            problem(map.get("shared"), map.path("shared"),
-                    tr("a zfspool storage is local to each node and cannot be shared"),
-                    tr("set “shared: false” and use replication to keep a copy on other nodes"));
+            problem(
+                map.get("shared"), map.path("shared"),
+                Tr::tr("a zfspool storage is local to each node and cannot be shared"),
+                Tr::tr("set “shared: false” and use replication to keep a copy on other nodes"));
         }
         if (plan.storage(storage.id)) {
             problem(item, path + QStringLiteral(".id"),
-                    tr("a storage with id “%1” is already in the plan").arg(storage.id));
+                    Tr::tr("a storage with id “%1” is already in the plan").arg(storage.id));
         }
         plan.storages.append(storage);
     });
@@ -596,8 +601,8 @@ void Reader::readNetworks(MapView &top, Plan &plan)
         if (!text)
             return QString();
         if (QHostAddress::parseSubnet(*text).second < 0) {
-            problem(net.get(key), net.path(key), tr("“%1” is not a subnet").arg(*text),
-                    tr("write it in CIDR form, such as 10.20.0.0/24"));
+            problem(net.get(key), net.path(key), Tr::tr("“%1” is not a subnet").arg(*text),
+                    Tr::tr("write it in CIDR form, such as 10.20.0.0/24"));
         }
         return *text;
     };
@@ -606,7 +611,7 @@ void Reader::readNetworks(MapView &top, Plan &plan)
         if (!text)
             return QString();
         if (QHostAddress(*text).isNull())
-            problem(net.get(key), net.path(key), tr("“%1” is not an IP address").arg(*text));
+            problem(net.get(key), net.path(key), Tr::tr("“%1” is not an IP address").arg(*text));
         return *text;
     };
 
@@ -623,8 +628,8 @@ void Reader::readNetworks(MapView &top, Plan &plan)
         internal.gateway = checkAddress(net, "gateway");
         if (net.isMap() && internal.bridge.isEmpty() == internal.vnet.isEmpty()) {
             problem(internalNode, net.path("bridge"),
-                    tr("the internal network needs either a bridge or an SDN vnet, not both"),
-                    tr("write “bridge: vmbr1” with a “vlan:”, or “vnet: <name>”"));
+                    Tr::tr("the internal network needs either a bridge or an SDN vnet, not both"),
+                    Tr::tr("write “bridge: vmbr1” with a “vlan:”, or “vnet: <name>”"));
         }
     } else {
         map.string("internal", true);
@@ -700,9 +705,10 @@ void Reader::readRoles(MapView &top, Plan &plan)
         });
         const qsizetype count = plan.vms.size() - before;
         if (role == Role::Api && plan.apiReplicas > 0 && plan.apiReplicas != count) {
-            problem(map.get("replicas"), map.path("replicas"),
-                    tr("replicas is %1 but %2 API VMs are listed").arg(plan.apiReplicas).arg(count),
-                    tr("list one VM under “vms” per replica"));
+            problem(
+                map.get("replicas"), map.path("replicas"),
+                Tr::tr("replicas is %1 but %2 API VMs are listed").arg(plan.apiReplicas).arg(count),
+                Tr::tr("list one VM under “vms” per replica"));
         }
         if (role == Role::Api && plan.apiReplicas == 0)
             plan.apiReplicas = int(count);
@@ -726,8 +732,9 @@ void Reader::readVm(const YAML::Node &item, const QString &path, Role role, Plan
     static const QRegularExpression dnsName(
         QStringLiteral("^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$"));
     if (!vm.name.isEmpty() && !dnsName.match(vm.name).hasMatch()) {
-        problem(map.get("name"), map.path("name"), tr("“%1” is not a valid VM name").arg(vm.name),
-                tr("Proxmox takes letters, digits and inner hyphens, as in a DNS name"));
+        problem(map.get("name"), map.path("name"),
+                Tr::tr("“%1” is not a valid VM name").arg(vm.name),
+                Tr::tr("Proxmox takes letters, digits and inner hyphens, as in a DNS name"));
     }
     if (const auto vmidText = map.string("vmid"); vmidText && *vmidText != QLatin1String("auto"))
         vm.vmid = map.integer("vmid", kMinVmid, kMaxVmid);
@@ -739,8 +746,8 @@ void Reader::readVm(const YAML::Node &item, const QString &path, Role role, Plan
     if (const auto gpu = map.string("gpu"))
         vm.gpuMapping = *gpu;
     if (vm.gpuMapping && role != Role::Llm) {
-        problem(map.get("gpu"), map.path("gpu"), tr("only the llm role takes a GPU"),
-                tr("remove “gpu:” from this VM"));
+        problem(map.get("gpu"), map.path("gpu"), Tr::tr("only the llm role takes a GPU"),
+                Tr::tr("remove “gpu:” from this VM"));
     }
 
     forEachItem(map, "disks", [&](const YAML::Node &diskItem, const QString &diskPath) {
@@ -752,8 +759,8 @@ void Reader::readVm(const YAML::Node &item, const QString &path, Role role, Plan
                              disk.pos()});
     });
     if (map.isMap() && !map.has("disks")) {
-        problem(item, map.path("disks"), tr("the VM has no disks"),
-                tr("add “disks:” with a storage and a size"));
+        problem(item, map.path("disks"), Tr::tr("the VM has no disks"),
+                Tr::tr("add “disks:” with a storage and a size"));
     }
 
     forEachItem(map, "nics", [&](const YAML::Node &nicItem, const QString &nicPath) {
@@ -769,15 +776,15 @@ void Reader::readVm(const YAML::Node &item, const QString &path, Role role, Plan
             nic.network = NetworkRef::Public;
         } else if (network != QLatin1String("internal") && !network.isEmpty()) {
             problem(nicMap.get("network"), nicMap.path("network"),
-                    tr("“%1” is not a network of the plan").arg(network),
-                    tr("write internal or public"));
+                    Tr::tr("“%1” is not a network of the plan").arg(network),
+                    Tr::tr("write internal or public"));
         }
         nic.address = nicMap.string("address").value_or(QStringLiteral("dhcp"));
         if (nic.address != QLatin1String("dhcp") &&
             QHostAddress::parseSubnet(nic.address).second < 0) {
             problem(nicMap.get("address"), nicMap.path("address"),
-                    tr("“%1” is not an address with a prefix length").arg(nic.address),
-                    tr("write it as 10.20.0.11/24, or dhcp"));
+                    Tr::tr("“%1” is not an address with a prefix length").arg(nic.address),
+                    Tr::tr("write it as 10.20.0.11/24, or dhcp"));
         }
         nic.firewall = nicMap.boolean("firewall").value_or(true);
         vm.nics.append(nic);
@@ -804,15 +811,15 @@ void Reader::readVm(const YAML::Node &item, const QString &path, Role role, Plan
 
     if (plan.vm(vm.name)) {
         problem(map.get("name"), map.path("name"),
-                tr("a VM named “%1” is already in the plan").arg(vm.name),
-                tr("each VM name appears once"));
+                Tr::tr("a VM named “%1” is already in the plan").arg(vm.name),
+                Tr::tr("each VM name appears once"));
     }
     if (vm.vmid) {
         for (const Vm &other : plan.vms) {
             if (other.vmid == vm.vmid) {
                 problem(map.get("vmid"), map.path("vmid"),
-                        tr("vmid %1 is already used by “%2”").arg(*vm.vmid).arg(other.name),
-                        tr("give each VM its own vmid, or write “vmid: auto”"));
+                        Tr::tr("vmid %1 is already used by “%2”").arg(*vm.vmid).arg(other.name),
+                        Tr::tr("give each VM its own vmid, or write “vmid: auto”"));
             }
         }
     }
@@ -852,9 +859,9 @@ void Reader::readHa(MapView &vmMap, Vm &vm)
                 const QString path = map.path("nodes") + QLatin1Char('.') + nodeName;
                 if (!ok || priority < 0 || priority > 1000) {
                     problem(it->second, path,
-                            tr("expected a priority from 0 to 1000 but found %1")
+                            Tr::tr("expected a priority from 0 to 1000 but found %1")
                                 .arg(kindOf(it->second)),
-                            tr("higher priorities win; write “%1: 1”").arg(nodeName));
+                            Tr::tr("higher priorities win; write “%1: 1”").arg(nodeName));
                 }
                 ha.nodePriorities.insert(nodeName, priority);
                 m_haNodePos.insert(vm.name + QLatin1Char('/') + nodeName, posOf(it->first));
@@ -866,9 +873,10 @@ void Reader::readHa(MapView &vmMap, Vm &vm)
                 m_haNodePos.insert(vm.name + QLatin1Char('/') + nodeName, posOf(nodes[index]));
             }
         } else {
-            problem(nodes, map.path("nodes"),
-                    tr("expected node priorities but found %1").arg(kindOf(nodes)),
-                    tr("write them as {pve1: 2, pve2: 1}, or a list of nodes of equal priority"));
+            problem(
+                nodes, map.path("nodes"),
+                Tr::tr("expected node priorities but found %1").arg(kindOf(nodes)),
+                Tr::tr("write them as {pve1: 2, pve2: 1}, or a list of nodes of equal priority"));
         }
     }
 }
@@ -906,7 +914,7 @@ void Reader::readBackups(MapView &top, Plan &plan)
         for (const BackupJob &other : std::as_const(plan.backups)) {
             if (other.id == job.id) {
                 problem(map.get("id"), map.path("id"),
-                        tr("a backup job with id “%1” is already in the plan").arg(job.id));
+                        Tr::tr("a backup job with id “%1” is already in the plan").arg(job.id));
             }
         }
         plan.backups.append(job);
@@ -963,9 +971,10 @@ void Reader::readRae(MapView &top, Plan &plan)
             if (!entry)
                 continue;
             if (!entryName.match(*entry).hasMatch()) {
-                problem(names.get(key.constData()), names.path(key.constData()),
-                        tr("“%1” does not look like a keychain entry name").arg(purpose),
-                        tr("name the keychain entry (letters, digits, . _ / @ -), never the secret "
+                problem(
+                    names.get(key.constData()), names.path(key.constData()),
+                    Tr::tr("“%1” does not look like a keychain entry name").arg(purpose),
+                    Tr::tr("name the keychain entry (letters, digits, . _ / @ -), never the secret "
                            "itself"));
                 continue;
             }
@@ -1004,58 +1013,59 @@ void Reader::checkReferences(const Plan &plan)
     const auto unknown = [&](SourcePos pos, const QString &path, const QString &what,
                              const QString &name, const QStringList &known) {
         const QString guess = nearest(name, known);
-        problemAt(pos, path, tr("there is no %1 “%2” in the plan").arg(what, name),
-                  guess.isEmpty() ? tr("known: %1").arg(known.join(QStringLiteral(", ")))
-                                  : tr("did you mean “%1”?").arg(guess));
+        problemAt(pos, path, Tr::tr("there is no %1 “%2” in the plan").arg(what, name),
+                  guess.isEmpty() ? Tr::tr("known: %1").arg(known.join(QStringLiteral(", ")))
+                                  : Tr::tr("did you mean “%1”?").arg(guess));
     };
 
     for (const Storage &storage : plan.storages) {
         for (const QString &node : storage.nodes) {
             if (!nodeNames.contains(node))
                 unknown(storage.pos, QStringLiteral("storages.%1.nodes").arg(storage.id),
-                        tr("node"), node, nodeNames);
+                        Tr::tr("node"), node, nodeNames);
         }
     }
     for (const Vm &vm : plan.vms) {
         const QString vmPath = QStringLiteral("roles.%1.vms.%2").arg(roleName(vm.role), vm.name);
         if (!nodeNames.contains(vm.node))
-            unknown(vm.pos, vmPath + QStringLiteral(".node"), tr("node"), vm.node, nodeNames);
+            unknown(vm.pos, vmPath + QStringLiteral(".node"), Tr::tr("node"), vm.node, nodeNames);
         for (const Disk &disk : vm.disks) {
             if (!storageIds.contains(disk.storage)) {
-                unknown(disk.pos, vmPath + QStringLiteral(".disks"), tr("storage"), disk.storage,
-                        storageIds);
+                unknown(disk.pos, vmPath + QStringLiteral(".disks"), Tr::tr("storage"),
+                        disk.storage, storageIds);
             } else if (const Storage *storage = plan.storage(disk.storage);
                        storage->type == StorageType::Pbs) {
-                problemAt(disk.pos, vmPath + QStringLiteral(".disks"),
-                          tr("“%1” is a backup storage and cannot hold VM disks").arg(disk.storage),
-                          tr("put the disk on a storage for images, such as rbd or zfspool"));
+                problemAt(
+                    disk.pos, vmPath + QStringLiteral(".disks"),
+                    Tr::tr("“%1” is a backup storage and cannot hold VM disks").arg(disk.storage),
+                    Tr::tr("put the disk on a storage for images, such as rbd or zfspool"));
             }
         }
         for (auto it = vm.ha.nodePriorities.cbegin(); it != vm.ha.nodePriorities.cend(); ++it) {
             if (!nodeNames.contains(it.key())) {
                 unknown(m_haNodePos.value(vm.name + QLatin1Char('/') + it.key()),
-                        vmPath + QStringLiteral(".ha.nodes"), tr("node"), it.key(), nodeNames);
+                        vmPath + QStringLiteral(".ha.nodes"), Tr::tr("node"), it.key(), nodeNames);
             }
         }
         for (const Replication &job : vm.replication) {
             if (!nodeNames.contains(job.target))
-                unknown(job.pos, vmPath + QStringLiteral(".replication"), tr("node"), job.target,
-                        nodeNames);
+                unknown(job.pos, vmPath + QStringLiteral(".replication"), Tr::tr("node"),
+                        job.target, nodeNames);
             else if (job.target == vm.node)
                 problemAt(job.pos, vmPath + QStringLiteral(".replication"),
-                          tr("“%1” replicates to its own node").arg(vm.name),
-                          tr("replicate to another node"));
+                          Tr::tr("“%1” replicates to its own node").arg(vm.name),
+                          Tr::tr("replicate to another node"));
         }
     }
     for (const auto &[from, target, pos, path] : std::as_const(m_vmRefs)) {
         if (!vmNames.contains(target))
-            unknown(pos, path, tr("VM"), target, vmNames);
+            unknown(pos, path, Tr::tr("VM"), target, vmNames);
         else if (from == target)
-            problemAt(pos, path, tr("“%1” cannot be kept apart from itself").arg(from));
+            problemAt(pos, path, Tr::tr("“%1” cannot be kept apart from itself").arg(from));
     }
     for (const BackupJob &job : plan.backups) {
         if (!storageIds.contains(job.storage)) {
-            unknown(job.pos, QStringLiteral("backups.%1.storage").arg(job.id), tr("storage"),
+            unknown(job.pos, QStringLiteral("backups.%1.storage").arg(job.id), Tr::tr("storage"),
                     job.storage, storageIds);
         }
     }
@@ -1092,13 +1102,13 @@ Result<Plan, ReadFailure> readPlan(const QByteArray &yaml, const QString &fileNa
         root = YAML::Load(yaml.toStdString());
     } catch (const YAML::Exception &error) {
         reader.problemAt({error.mark.line + 1, error.mark.column + 1}, {},
-                         tr("this is not valid YAML: %1").arg(fromStd(error.msg)),
-                         tr("check the indentation and quoting near this place"));
+                         Tr::tr("this is not valid YAML: %1").arg(fromStd(error.msg)),
+                         Tr::tr("check the indentation and quoting near this place"));
         return ReadFailure{reader.problems()};
     }
     if (!root || root.IsNull()) {
-        reader.problemAt({1, 1}, {}, tr("the plan is empty"),
-                         tr("start from resources/plans/reference.yaml"));
+        reader.problemAt({1, 1}, {}, Tr::tr("the plan is empty"),
+                         Tr::tr("start from resources/plans/reference.yaml"));
         return ReadFailure{reader.problems()};
     }
 
@@ -1107,7 +1117,7 @@ Result<Plan, ReadFailure> readPlan(const QByteArray &yaml, const QString &fileNa
         plan = reader.read(root);
     } catch (const YAML::Exception &error) {
         reader.problemAt({error.mark.line + 1, error.mark.column + 1}, {},
-                         tr("the plan could not be read: %1").arg(fromStd(error.msg)));
+                         Tr::tr("the plan could not be read: %1").arg(fromStd(error.msg)));
     }
     if (!reader.problems().isEmpty()) {
         QList<ReadProblem> problems = reader.problems();
@@ -1127,8 +1137,8 @@ Result<Plan, ReadFailure> readPlanFile(const QString &path)
                                         0,
                                         0,
                                         {},
-                                        tr("cannot open the plan: %1").arg(file.errorString()),
-                                        tr("check the path and that you may read the file")}}};
+                                        Tr::tr("cannot open the plan: %1").arg(file.errorString()),
+                                        Tr::tr("check the path and that you may read the file")}}};
     }
     return readPlan(file.readAll(), path);
 }

@@ -10,10 +10,10 @@ namespace rae::plan {
 
 namespace {
 
-QString tr(const char *text)
+struct Tr
 {
-    return QCoreApplication::translate("rae::plan::PlanWriter", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(rae::plan::PlanWriter)
+};
 
 YAML::Emitter &operator<<(YAML::Emitter &out, const QString &text)
 {
@@ -381,26 +381,25 @@ Status writePlanFile(const QString &path, const Plan &plan, CommentPolicy commen
                 QStringList numbers;
                 for (int line : lines)
                     numbers.append(QString::number(line));
-                return Error{QCoreApplication::translate(
-                                 "rae::plan::PlanWriter",
-                                 "saving would remove %n comment(s) written in the file (line %1)",
-                                 nullptr, int(lines.size()))
-                                 .arg(numbers.join(QStringLiteral(", "))),
-                             tr("save under a new name, or confirm that the comments may go"),
-                             path};
+                return Error{
+                    Tr::tr("saving would remove %n comment(s) written in the file (line %1)",
+                           nullptr, int(lines.size()))
+                        .arg(numbers.join(QStringLiteral(", "))),
+                    Tr::tr("save under a new name, or confirm that the comments may go"), path};
             }
         }
     }
 
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly)) {
-        return Error{tr("cannot write the plan: %1").arg(file.errorString()),
-                     tr("check that the folder exists and that you may write to it"), path};
+        return Error{Tr::tr("cannot write the plan: %1").arg(file.errorString()),
+                     Tr::tr("check that the folder exists and that you may write to it"), path};
     }
     const QByteArray text = writePlan(plan);
     if (file.write(text) != text.size() || !file.commit()) {
-        return Error{tr("cannot write the plan: %1").arg(file.errorString()),
-                     tr("the previous file is unchanged; check free space and try again"), path};
+        return Error{Tr::tr("cannot write the plan: %1").arg(file.errorString()),
+                     Tr::tr("the previous file is unchanged; check free space and try again"),
+                     path};
     }
     return Done{};
 }

@@ -9,10 +9,10 @@ namespace rae::proxmox {
 
 namespace {
 
-QString tr(const char *text)
+struct Tr
 {
-    return QCoreApplication::translate("rae::proxmox::ApiError", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(rae::proxmox::ApiError)
+};
 
 // `/nodes/pve2/qemu/101/status/current` -> "pve2"
 QString nodeOfPath(const QString &path)
@@ -54,63 +54,65 @@ ApiError ApiError::fromHttp(int status, const QByteArray &reasonPhrase, const QB
     }
 
     const QString said = error.serverMessage.isEmpty()
-                             ? tr("HTTP status %1 without a message").arg(status)
+                             ? Tr::tr("HTTP status %1 without a message").arg(status)
                              : error.serverMessage;
 
     if (status == 401) {
         error.kind = Kind::Authentication;
-        error.message = tr("the cluster refused the credentials: %1").arg(said);
+        error.message = Tr::tr("the cluster refused the credentials: %1").arg(said);
         if (said.contains(QLatin1String("csrf"), Qt::CaseInsensitive)) {
-            error.hint = tr("the session's CSRF token was not accepted; reconnect");
+            error.hint = Tr::tr("the session's CSRF token was not accepted; reconnect");
         } else if (said.contains(QLatin1String("ticket"), Qt::CaseInsensitive)) {
-            error.hint = tr("the login session expired; connect again");
+            error.hint = Tr::tr("the login session expired; connect again");
         } else {
-            error.hint = tr("check the user name, realm, password or API token (user@realm!name "
-                            "and its secret)");
+            error.hint =
+                Tr::tr("check the user name, realm, password or API token (user@realm!name "
+                       "and its secret)");
         }
     } else if (status == 403) {
         error.kind = Kind::Permission;
-        error.message = tr("permission denied: %1").arg(said);
-        error.hint = tr("grant the missing privilege on that path; an API token with privilege "
-                        "separation needs its own ACL entries");
+        error.message = Tr::tr("permission denied: %1").arg(said);
+        error.hint = Tr::tr("grant the missing privilege on that path; an API token with privilege "
+                            "separation needs its own ACL entries");
     } else if (status == 400) {
         error.kind = Kind::InvalidParameters;
         QStringList details;
         for (auto it = error.parameterErrors.cbegin(); it != error.parameterErrors.cend(); ++it)
             details << it.key() + QStringLiteral(": ") + it.value();
-        error.message = details.isEmpty() ? tr("the cluster rejected the request: %1").arg(said)
-                                          : tr("the cluster rejected the request: %1 (%2)")
+        error.message = details.isEmpty() ? Tr::tr("the cluster rejected the request: %1").arg(said)
+                                          : Tr::tr("the cluster rejected the request: %1 (%2)")
                                                 .arg(said, details.join(QStringLiteral("; ")));
     } else if (status == 501) {
         error.kind = Kind::NotFound;
-        error.message = tr("the cluster does not know this call: %1").arg(said);
-        error.hint = tr("the Proxmox VE release may be older or newer than this tool expects");
+        error.message = Tr::tr("the cluster does not know this call: %1").arg(said);
+        error.hint = Tr::tr("the Proxmox VE release may be older or newer than this tool expects");
     } else if (status == 595 || status == 596 || status == 599) {
         error.kind = Kind::NodeUnreachable;
         error.node = nodeOfPath(path);
         error.message =
             error.node.isEmpty()
-                ? tr("the node could not reach the service behind it: %1").arg(said)
-                : tr("node %1 is unreachable from the cluster: %2").arg(error.node, said);
+                ? Tr::tr("the node could not reach the service behind it: %1").arg(said)
+                : Tr::tr("node %1 is unreachable from the cluster: %2").arg(error.node, said);
         if (said.contains(QLatin1String("certificate verify failed"), Qt::CaseInsensitive)) {
-            error.hint = tr("the cluster nodes do not trust each other's certificate; this is a "
-                            "problem between the nodes, not with this computer (run pvecm "
-                            "updatecerts on the nodes)");
+            error.hint =
+                Tr::tr("the cluster nodes do not trust each other's certificate; this is a "
+                       "problem between the nodes, not with this computer (run pvecm "
+                       "updatecerts on the nodes)");
         } else {
-            error.hint = tr("the node may be down or overloaded; the other nodes are still "
-                            "queried");
+            error.hint = Tr::tr("the node may be down or overloaded; the other nodes are still "
+                                "queried");
         }
     } else if (status == 500 && said.contains(QLatin1String("does not exist"))) {
         error.kind = Kind::NotFound;
-        error.message = tr("not found: %1").arg(said);
-        error.hint = tr("the guest may have moved to another node; the inventory is refreshed");
+        error.message = Tr::tr("not found: %1").arg(said);
+        error.hint = Tr::tr("the guest may have moved to another node; the inventory is refreshed");
     } else if (status >= 597 && status <= 598) {
         error.kind = Kind::Network;
         error.node = nodeOfPath(path);
-        error.message = tr("the forwarded request broke off: %1").arg(said);
+        error.message = Tr::tr("the forwarded request broke off: %1").arg(said);
     } else {
         error.kind = Kind::Server;
-        error.message = tr("the cluster reported an error: %1").arg(said);
+        error.message = Tr::tr("the cluster reported an error: %1").arg(said);
     }
     return error;
 }
@@ -126,7 +128,7 @@ rae::Error ApiError::toError() const
     QString text = message;
     if (!pinnedFingerprint.isEmpty() || !presentedFingerprint.isEmpty()) {
         text += QLatin1Char('\n') +
-                tr("pinned:    %1\npresented: %2").arg(pinnedFingerprint, presentedFingerprint);
+                Tr::tr("pinned:    %1\npresented: %2").arg(pinnedFingerprint, presentedFingerprint);
     }
     return rae::Error{text, hint, endpoint};
 }

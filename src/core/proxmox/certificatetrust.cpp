@@ -10,10 +10,10 @@ namespace rae::proxmox {
 
 namespace {
 
-QString tr(const char *text)
+struct Tr
 {
-    return QCoreApplication::translate("rae::proxmox::CertificateTrust", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(rae::proxmox::CertificateTrust)
+};
 
 QString colonHex(const QByteArray &bytes)
 {
@@ -73,7 +73,7 @@ CertificateFacts CertificateFacts::from(const QSslCertificate &certificate)
 
 QString CertificateFacts::toText() const
 {
-    return tr("Subject: %1\nIssuer: %2\nNames: %3\nValid from %4 to %5\nSHA-256: %6")
+    return Tr::tr("Subject: %1\nIssuer: %2\nNames: %3\nValid from %4 to %5\nSHA-256: %6")
         .arg(subject, issuer, subjectAltNames.join(QStringLiteral(", ")),
              notBefore.toString(Qt::ISODate), notAfter.toString(Qt::ISODate), fingerprint);
 }

@@ -6,10 +6,10 @@ namespace rae::proxmox {
 
 namespace {
 
-QString tr(const char *text)
+struct Tr
 {
-    return QCoreApplication::translate("rae::proxmox::Upid", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(rae::proxmox::Upid)
+};
 
 // Reads hex of the given width range, either case, and nothing else.
 std::optional<quint64> readHex(const QString &field, int minDigits, int maxDigits)
@@ -33,16 +33,16 @@ Result<Upid> Upid::parse(const QString &text)
     // "UPID" + 7 fields + the empty piece after the trailing colon. The id never contains a
     // colon, so any other count means the text is not a UPID we can split safely.
     if (parts.size() != 9 || parts.first() != QLatin1String("UPID") || !parts.last().isEmpty()) {
-        return Error{tr("“%1” is not a task id (UPID): expected 7 fields between “UPID:” and a "
-                        "closing colon, found %2")
+        return Error{Tr::tr("“%1” is not a task id (UPID): expected 7 fields between “UPID:” and a "
+                            "closing colon, found %2")
                          .arg(trimmed)
                          .arg(qMax(0, int(parts.size()) - 2)),
-                     tr("the id of a task looks like UPID:node:pid:pstart:time:type:id:user:"),
+                     Tr::tr("the id of a task looks like UPID:node:pid:pstart:time:type:id:user:"),
                      {}};
     }
 
     auto fieldError = [&](const char *field, const QString &value) {
-        return Error{tr("task id “%1”: the %2 field “%3” is not valid hex")
+        return Error{Tr::tr("task id “%1”: the %2 field “%3” is not valid hex")
                          .arg(trimmed, QLatin1String(field), value),
                      {},
                      {}};
@@ -52,7 +52,7 @@ Result<Upid> Upid::parse(const QString &text)
     upid.text = trimmed;
     upid.node = parts.at(1);
     if (upid.node.isEmpty())
-        return Error{tr("task id “%1” names no node").arg(trimmed), {}, {}};
+        return Error{Tr::tr("task id “%1” names no node").arg(trimmed), {}, {}};
 
     const auto pid = readHex(parts.at(2), 1, 8);
     if (!pid)
@@ -70,14 +70,14 @@ Result<Upid> Upid::parse(const QString &text)
     upid.type = parts.at(5);
     upid.id = parts.at(6);
     if (upid.type.isEmpty())
-        return Error{tr("task id “%1” names no task type").arg(trimmed), {}, {}};
+        return Error{Tr::tr("task id “%1” names no task type").arg(trimmed), {}, {}};
 
     const QString user = parts.at(7);
     const qsizetype bang = user.indexOf(QLatin1Char('!'));
     upid.user = bang < 0 ? user : user.left(bang);
     upid.tokenId = bang < 0 ? QString() : user.mid(bang + 1);
     if (upid.user.isEmpty())
-        return Error{tr("task id “%1” names no user").arg(trimmed), {}, {}};
+        return Error{Tr::tr("task id “%1” names no user").arg(trimmed), {}, {}};
     return upid;
 }
 

@@ -12,10 +12,10 @@ namespace rae::secrets {
 
 namespace {
 
-QString tr(const char *text)
+struct Tr
 {
-    return QCoreApplication::translate("rae::secrets::CredentialStore", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(rae::secrets::CredentialStore)
+};
 
 SecretError errorFrom(QKeychain::Error code, const QString &detail)
 {
@@ -23,26 +23,27 @@ SecretError errorFrom(QKeychain::Error code, const QString &detail)
     switch (code) {
     case QKeychain::EntryNotFound:
         error.kind = SecretError::Kind::NotFound;
-        error.message = tr("no secret is stored for this cluster");
-        error.hint = tr("enter the password or API token secret again");
+        error.message = Tr::tr("no secret is stored for this cluster");
+        error.hint = Tr::tr("enter the password or API token secret again");
         break;
     case QKeychain::NoBackendAvailable:
     case QKeychain::NotImplemented:
         error.kind = SecretError::Kind::NoKeychain;
-        error.message = tr("no keychain service is running (%1)").arg(detail);
-        error.hint = tr("start the desktop's keyring (GNOME Keyring, KWallet), or keep the secret "
-                        "in memory for this session only");
+        error.message = Tr::tr("no keychain service is running (%1)").arg(detail);
+        error.hint =
+            Tr::tr("start the desktop's keyring (GNOME Keyring, KWallet), or keep the secret "
+                   "in memory for this session only");
         break;
     case QKeychain::AccessDenied:
     case QKeychain::AccessDeniedByUser:
         error.kind = SecretError::Kind::AccessDenied;
-        error.message = tr("the keychain refused access (%1)").arg(detail);
-        error.hint = tr("unlock the keyring and try again");
+        error.message = Tr::tr("the keychain refused access (%1)").arg(detail);
+        error.hint = Tr::tr("unlock the keyring and try again");
         break;
     default:
         error.kind = SecretError::Kind::Other;
-        error.message = tr("the keychain failed: %1").arg(detail);
-        error.hint = tr("check that the keyring service is running and unlocked");
+        error.message = Tr::tr("the keychain failed: %1").arg(detail);
+        error.hint = Tr::tr("check that the keyring service is running and unlocked");
         break;
     }
     return error;
@@ -162,9 +163,9 @@ void CredentialStore::start(Operation operation, const QString &key, const QStri
         job->deleteLater();
         SecretError error;
         error.kind = SecretError::Kind::Timeout;
-        error.message =
-            tr("the keychain did not answer within %1 s").arg(double(m_timeout.count()) / 1000.0);
-        error.hint = tr("unlock the keyring if it is waiting for a password, then try again");
+        error.message = Tr::tr("the keychain did not answer within %1 s")
+                            .arg(double(m_timeout.count()) / 1000.0);
+        error.hint = Tr::tr("unlock the keyring if it is waiting for a password, then try again");
         deliver(error);
     });
 

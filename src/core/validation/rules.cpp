@@ -14,10 +14,10 @@ using namespace rae::plan;
 
 namespace {
 
-QString tr(const char *text)
+struct Tr
 {
-    return QCoreApplication::translate("rae::validation::Rules", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(rae::validation::Rules)
+};
 
 Subject nodeSubject(const QString &name)
 {
@@ -44,16 +44,16 @@ void checkMinNodes(const Plan &plan, QList<Finding> &findings)
 {
     if (plan.nodes.size() >= 3)
         return;
-    findings.append({QStringLiteral("cluster.min-nodes"),
-                     Severity::Error,
-                     {SubjectKind::Cluster, plan.cluster.name},
-                     QCoreApplication::translate("rae::validation::Rules",
-                                                 "the plan has %n node(s); a cluster of fewer than "
-                                                 "three loses quorum when one fails, and HA cannot "
-                                                 "recover anything",
-                                                 nullptr, int(plan.nodes.size())),
-                     tr("plan for at least three nodes, or add a QDevice to a two-node cluster"),
-                     plan.cluster.pos});
+    findings.append(
+        {QStringLiteral("cluster.min-nodes"),
+         Severity::Error,
+         {SubjectKind::Cluster, plan.cluster.name},
+         Tr::tr("the plan has %n node(s); a cluster of fewer than "
+                "three loses quorum when one fails, and HA cannot "
+                "recover anything",
+                nullptr, int(plan.nodes.size())),
+         Tr::tr("plan for at least three nodes, or add a QDevice to a two-node cluster"),
+         plan.cluster.pos});
 }
 
 // --- capacity.node-memory, capacity.node-cpu ---------------------------------------------
@@ -66,13 +66,13 @@ void checkNodeMemory(const Plan &plan, QList<Finding> &findings)
             asked = asked + vm->memory;
         if (asked <= node.memory)
             continue;
-        findings.append({QStringLiteral("capacity.node-memory"), Severity::Error,
-                         nodeSubject(node.name),
-                         tr("the VMs on %1 ask for %2 GiB of memory, but it has %3 GiB")
-                             .arg(node.name, gib(asked), gib(node.memory)),
-                         tr("move a VM to another node or give VMs less memory; Proxmox does not "
-                            "overcommit memory safely"),
-                         node.pos});
+        findings.append(
+            {QStringLiteral("capacity.node-memory"), Severity::Error, nodeSubject(node.name),
+             Tr::tr("the VMs on %1 ask for %2 GiB of memory, but it has %3 GiB")
+                 .arg(node.name, gib(asked), gib(node.memory)),
+             Tr::tr("move a VM to another node or give VMs less memory; Proxmox does not "
+                    "overcommit memory safely"),
+             node.pos});
     }
 }
 
@@ -84,16 +84,16 @@ void checkNodeCpu(const Plan &plan, QList<Finding> &findings)
         for (const Vm *vm : plan.vmsOnNode(node.name)) {
             cores += vm->cores;
             if (vm->cores > node.threads) {
-                findings.append({QStringLiteral("capacity.node-cpu"), Severity::Error,
-                                 vmSubject(*vm),
-                                 tr("%1 has %2 cores, but node %3 has only %4 CPU threads")
-                                     .arg(vm->name)
-                                     .arg(vm->cores)
-                                     .arg(node.name)
-                                     .arg(node.threads),
-                                 tr("Proxmox refuses to start a VM with more vCPUs than its node "
-                                    "has threads; give it fewer cores"),
-                                 vm->pos});
+                findings.append(
+                    {QStringLiteral("capacity.node-cpu"), Severity::Error, vmSubject(*vm),
+                     Tr::tr("%1 has %2 cores, but node %3 has only %4 CPU threads")
+                         .arg(vm->name)
+                         .arg(vm->cores)
+                         .arg(node.name)
+                         .arg(node.threads),
+                     Tr::tr("Proxmox refuses to start a VM with more vCPUs than its node "
+                            "has threads; give it fewer cores"),
+                     vm->pos});
             }
         }
         const double allowed = node.threads * ratio;
@@ -101,14 +101,14 @@ void checkNodeCpu(const Plan &plan, QList<Finding> &findings)
             continue;
         findings.append(
             {QStringLiteral("capacity.node-cpu"), Severity::Error, nodeSubject(node.name),
-             tr("the VMs on %1 have %2 vCPUs, more than %3 threads × %4 overcommit = %5")
+             Tr::tr("the VMs on %1 have %2 vCPUs, more than %3 threads × %4 overcommit = %5")
                  .arg(node.name)
                  .arg(cores)
                  .arg(node.threads)
                  .arg(ratio)
                  .arg(allowed),
-             tr("move a VM to another node, or raise validation.cpu_overcommit if this "
-                "load is known to be light"),
+             Tr::tr("move a VM to another node, or raise validation.cpu_overcommit if this "
+                    "load is known to be light"),
              node.pos});
     }
 }
@@ -133,13 +133,13 @@ void checkNodeFailureCapacity(const Plan &plan, QList<Finding> &findings)
             if (outcome.fate != ha::Fate::Down || outcome.reason == ha::DownReason::Disabled)
                 continue;
             const QString vmName = report.input.vmNameOfId.value(outcome.sid, outcome.sid);
-            findings.append({QStringLiteral("ha.node-failure-capacity"), Severity::Error,
-                             nodeSubject(failed),
-                             tr("if %1 fails, HA cannot bring %2 back: %3")
-                                 .arg(failed, vmName, ha::describeOutcome(outcome)),
-                             tr("run `rae-deploy-cli failover` for the whole picture; give the VM "
-                                "another node it may use, or free room there"),
-                             pos});
+            findings.append(
+                {QStringLiteral("ha.node-failure-capacity"), Severity::Error, nodeSubject(failed),
+                 Tr::tr("if %1 fails, HA cannot bring %2 back: %3")
+                     .arg(failed, vmName, ha::describeOutcome(outcome)),
+                 Tr::tr("run `rae-deploy-cli failover` for the whole picture; give the VM "
+                        "another node it may use, or free room there"),
+                 pos});
         }
         for (const ha::Guest &guest : result.lostGuests) {
             const Vm *vm = plan.vm(report.input.vmNameOfId.value(guest.id, guest.name));
@@ -147,11 +147,11 @@ void checkNodeFailureCapacity(const Plan &plan, QList<Finding> &findings)
                 continue; // an LLM is optional; gpu.llm-needs-mapping speaks for it
             findings.append({QStringLiteral("ha.node-failure-capacity"), Severity::Warning,
                              nodeSubject(failed),
-                             tr("if %1 fails, %2 (%3) stays down until the node returns: it is "
-                                "not HA-managed")
+                             Tr::tr("if %1 fails, %2 (%3) stays down until the node returns: it is "
+                                    "not HA-managed")
                                  .arg(failed, vm->name, roleName(vm->role)),
-                             tr("make it HA-managed (“ha: {managed: true}”) with its disks on "
-                                "shared storage"),
+                             Tr::tr("make it HA-managed (“ha: {managed: true}”) with its disks on "
+                                    "shared storage"),
                              pos});
         }
         for (const ha::NodeLoadAfter &load : result.loads) {
@@ -159,23 +159,24 @@ void checkNodeFailureCapacity(const Plan &plan, QList<Finding> &findings)
                 findings.append(
                     {QStringLiteral("ha.node-failure-capacity"), Severity::Error,
                      nodeSubject(failed),
-                     tr("if %1 fails, %2 must hold %3 GiB of VM memory but has %4 GiB")
+                     Tr::tr("if %1 fails, %2 must hold %3 GiB of VM memory but has %4 GiB")
                          .arg(failed, load.node, gib(ByteSize::fromBytes(load.memoryBytes)),
                               gib(ByteSize::fromBytes(load.memoryTotal))),
-                     tr("leave enough free memory on the other nodes for the HA VMs of any one "
-                        "node, or let HA use more nodes"),
+                     Tr::tr("leave enough free memory on the other nodes for the HA VMs of any one "
+                            "node, or let HA use more nodes"),
                      pos});
             } else if (load.cpuOvercommitted) {
                 findings.append(
                     {QStringLiteral("ha.node-failure-capacity"), Severity::Warning,
                      nodeSubject(failed),
-                     tr("if %1 fails, %2 runs %3 vCPUs on %4 threads, more than the overcommit "
-                        "ratio of %5 allows")
+                     Tr::tr("if %1 fails, %2 runs %3 vCPUs on %4 threads, more than the overcommit "
+                            "ratio of %5 allows")
                          .arg(failed, load.node)
                          .arg(load.cpu)
                          .arg(load.cpus)
                          .arg(plan.validation.cpuOvercommit),
-                     tr("spread the HA VMs so that any one node's share fits on the others"), pos});
+                     Tr::tr("spread the HA VMs so that any one node's share fits on the others"),
+                     pos});
             }
         }
     }
@@ -192,14 +193,14 @@ void checkHaNeedsShared(const Plan &plan, QList<Finding> &findings)
             const Storage *storage = diskStorage(plan, disk);
             if (!storage || storage->shared || !vm.replication.isEmpty())
                 continue;
-            findings.append({QStringLiteral("storage.ha-needs-shared"), Severity::Error,
-                             vmSubject(vm),
-                             tr("%1 is HA-managed, but its disk on %2 is on local storage that is "
-                                "neither shared nor replicated: HA cannot start it on another node")
-                                 .arg(vm.name, storage->id),
-                             tr("put the disk on shared storage (Ceph RBD, NFS) or add a "
-                                "replication job to the nodes HA may choose"),
-                             disk.pos});
+            findings.append(
+                {QStringLiteral("storage.ha-needs-shared"), Severity::Error, vmSubject(vm),
+                 Tr::tr("%1 is HA-managed, but its disk on %2 is on local storage that is "
+                        "neither shared nor replicated: HA cannot start it on another node")
+                     .arg(vm.name, storage->id),
+                 Tr::tr("put the disk on shared storage (Ceph RBD, NFS) or add a "
+                        "replication job to the nodes HA may choose"),
+                 disk.pos});
         }
     }
 }
@@ -218,19 +219,21 @@ void checkReplicationNeedsZfs(const Plan &plan, QList<Finding> &findings)
                     findings.append(
                         {QStringLiteral("storage.replication-needs-zfs"), Severity::Error,
                          vmSubject(vm),
-                         tr("%1 replicates to %2, but its disk on %3 is %4 storage; Proxmox "
-                            "replicates ZFS volumes only")
+                         Tr::tr("%1 replicates to %2, but its disk on %3 is %4 storage; Proxmox "
+                                "replicates ZFS volumes only")
                              .arg(vm.name, job.target, storage->id, storageTypeName(storage->type)),
-                         tr("move the disk to a zfspool storage, or drop the replication job"),
+                         Tr::tr("move the disk to a zfspool storage, or drop the replication job"),
                          job.pos});
                 } else if (!storage->isOnNode(job.target)) {
                     findings.append(
                         {QStringLiteral("storage.replication-needs-zfs"), Severity::Error,
                          vmSubject(vm),
-                         tr("%1 replicates to %2, but the zfspool storage %3 does not exist there")
+                         Tr::tr(
+                             "%1 replicates to %2, but the zfspool storage %3 does not exist there")
                              .arg(vm.name, job.target, storage->id),
-                         tr("create the same zfspool storage on %1, or replicate to a node that "
-                            "has it")
+                         Tr::tr(
+                             "create the same zfspool storage on %1, or replicate to a node that "
+                             "has it")
                              .arg(job.target),
                          job.pos});
                 }
@@ -255,26 +258,26 @@ void checkLlmGpu(const Plan &plan, QList<Finding> &findings)
             }
         }
         if (!nodesWithMapping.contains(vm->node)) {
-            findings.append({QStringLiteral("gpu.llm-needs-mapping"), Severity::Error,
-                             vmSubject(*vm),
-                             tr("%1 needs the GPU mapping %2, which node %3 does not have")
-                                 .arg(vm->name, *vm->gpuMapping, vm->node),
-                             nodesWithMapping.isEmpty()
-                                 ? tr("no node of the plan has %1: add it to the node that holds "
-                                      "the GPU")
-                                       .arg(*vm->gpuMapping)
-                                 : tr("place it on %1").arg(nodesWithMapping.join(tr(" or "))),
-                             vm->pos});
+            findings.append(
+                {QStringLiteral("gpu.llm-needs-mapping"), Severity::Error, vmSubject(*vm),
+                 Tr::tr("%1 needs the GPU mapping %2, which node %3 does not have")
+                     .arg(vm->name, *vm->gpuMapping, vm->node),
+                 nodesWithMapping.isEmpty()
+                     ? Tr::tr("no node of the plan has %1: add it to the node that holds "
+                              "the GPU")
+                           .arg(*vm->gpuMapping)
+                     : Tr::tr("place it on %1").arg(nodesWithMapping.join(Tr::tr(" or "))),
+                 vm->pos});
         } else if (vm->ha.managed && nodesWithMapping.size() == 1) {
-            findings.append({QStringLiteral("gpu.llm-needs-mapping"), Severity::Warning,
-                             vmSubject(*vm),
-                             tr("%1 is HA-managed, but its GPU mapping %2 exists on %3 only: if "
-                                "%3 fails, HA has nowhere to start it")
-                                 .arg(vm->name, *vm->gpuMapping, nodesWithMapping.first()),
-                             tr("map a GPU of the same kind as %1 on another node, or take the "
-                                "LLM out of HA and accept the outage")
-                                 .arg(*vm->gpuMapping),
-                             vm->ha.pos.isValid() ? vm->ha.pos : vm->pos});
+            findings.append(
+                {QStringLiteral("gpu.llm-needs-mapping"), Severity::Warning, vmSubject(*vm),
+                 Tr::tr("%1 is HA-managed, but its GPU mapping %2 exists on %3 only: if "
+                        "%3 fails, HA has nowhere to start it")
+                     .arg(vm->name, *vm->gpuMapping, nodesWithMapping.first()),
+                 Tr::tr("map a GPU of the same kind as %1 on another node, or take the "
+                        "LLM out of HA and accept the outage")
+                     .arg(*vm->gpuMapping),
+                 vm->ha.pos.isValid() ? vm->ha.pos : vm->pos});
         }
     }
 }
@@ -294,19 +297,19 @@ void checkPublicOnlyGateway(const Plan &plan, QList<Finding> &findings)
             });
             findings.append({QStringLiteral("network.public-only-gateway"), Severity::Error,
                              vmSubject(vm),
-                             tr("%1 (%2) has a NIC on the public network; only the gateway may")
+                             Tr::tr("%1 (%2) has a NIC on the public network; only the gateway may")
                                  .arg(vm.name, roleName(vm.role)),
-                             tr("put the NIC on the internal network and reach it through the "
-                                "gateway"),
+                             Tr::tr("put the NIC on the internal network and reach it through the "
+                                    "gateway"),
                              nic->pos});
         }
         if (isGateway && !hasPublic) {
             findings.append({QStringLiteral("network.public-only-gateway"), Severity::Warning,
                              vmSubject(vm),
-                             tr("the gateway %1 has no NIC on the public network, so nobody "
-                                "outside can reach RAE")
+                             Tr::tr("the gateway %1 has no NIC on the public network, so nobody "
+                                    "outside can reach RAE")
                                  .arg(vm.name),
-                             tr("add a NIC with “network: public”"), vm.pos});
+                             Tr::tr("add a NIC with “network: public”"), vm.pos});
         }
     }
 }
@@ -317,15 +320,16 @@ void checkInternalIsolated(const Plan &plan, QList<Finding> &findings)
     const PublicNetwork &publicNet = plan.networks.publicNet;
     if (internal.vnet.isEmpty() && !internal.bridge.isEmpty() &&
         internal.bridge == publicNet.bridge && internal.vlan == publicNet.vlan) {
-        findings.append({QStringLiteral("network.internal-isolated"),
-                         Severity::Error,
-                         {SubjectKind::Network, QStringLiteral("internal")},
-                         tr("the internal and the public network are the same segment (%1%2): the "
-                            "database, vector store and Redis are reachable from outside")
-                             .arg(internal.bridge,
-                                  internal.vlan ? tr(", VLAN %1").arg(internal.vlan) : QString()),
-                         tr("give the internal network its own VLAN tag or SDN VNet"),
-                         internal.pos});
+        findings.append(
+            {QStringLiteral("network.internal-isolated"),
+             Severity::Error,
+             {SubjectKind::Network, QStringLiteral("internal")},
+             Tr::tr("the internal and the public network are the same segment (%1%2): the "
+                    "database, vector store and Redis are reachable from outside")
+                 .arg(internal.bridge,
+                      internal.vlan ? Tr::tr(", VLAN %1").arg(internal.vlan) : QString()),
+             Tr::tr("give the internal network its own VLAN tag or SDN VNet"),
+             internal.pos});
     }
 
     for (const Vm &vm : plan.vms) {
@@ -335,14 +339,15 @@ void checkInternalIsolated(const Plan &plan, QList<Finding> &findings)
             if (nic.network == NetworkRef::Public) {
                 findings.append(
                     {QStringLiteral("network.internal-isolated"), Severity::Error, vmSubject(vm),
-                     tr("%1 holds RAE's data but is reachable on the public network").arg(vm.name),
-                     tr("keep %1 on the internal network only").arg(vm.name), nic.pos});
+                     Tr::tr("%1 holds RAE's data but is reachable on the public network")
+                         .arg(vm.name),
+                     Tr::tr("keep %1 on the internal network only").arg(vm.name), nic.pos});
             } else if (!nic.firewall) {
                 findings.append(
                     {QStringLiteral("network.internal-isolated"), Severity::Warning, vmSubject(vm),
-                     tr("%1 holds RAE's data and its NIC has the Proxmox firewall off")
+                     Tr::tr("%1 holds RAE's data and its NIC has the Proxmox firewall off")
                          .arg(vm.name),
-                     tr("turn the firewall on and allow only the API VMs in"), nic.pos});
+                     Tr::tr("turn the firewall on and allow only the API VMs in"), nic.pos});
             }
         }
     }
@@ -361,9 +366,9 @@ void checkApiSpread(const Plan &plan, QList<Finding> &findings)
             continue;
         findings.append({QStringLiteral("placement.api-spread"), Severity::Warning,
                          nodeSubject(it.key()),
-                         tr("API replicas %1 share node %2: one failure takes several down")
+                         Tr::tr("API replicas %1 share node %2: one failure takes several down")
                              .arg(it.value().join(QStringLiteral(", ")), it.key()),
-                         tr("spread the API replicas over different nodes"),
+                         Tr::tr("spread the API replicas over different nodes"),
                          plan.vm(it.value().constLast())->pos});
     }
 
@@ -375,10 +380,10 @@ void checkApiSpread(const Plan &plan, QList<Finding> &findings)
         if (db->node != node)
             continue;
         findings.append({QStringLiteral("placement.api-spread"), Severity::Error, nodeSubject(node),
-                         tr("the database and every API replica run on %1: its failure stops "
-                            "RAE entirely until HA has restarted all of them")
+                         Tr::tr("the database and every API replica run on %1: its failure stops "
+                                "RAE entirely until HA has restarted all of them")
                              .arg(node),
-                         tr("move at least one API replica to another node"), db->pos});
+                         Tr::tr("move at least one API replica to another node"), db->pos});
     }
 }
 
@@ -397,9 +402,9 @@ void checkAntiAffinity(const Plan &plan, QList<Finding> &findings)
             reported.insert(pair.join(QLatin1Char('/')));
             findings.append({QStringLiteral("placement.anti-affinity"), Severity::Error,
                              vmSubject(vm),
-                             tr("%1 and %2 must be kept apart, but both are placed on %3")
+                             Tr::tr("%1 and %2 must be kept apart, but both are placed on %3")
                                  .arg(vm.name, other->name, vm.node),
-                             tr("move one of them to another node"), vm.ha.pos});
+                             Tr::tr("move one of them to another node"), vm.ha.pos});
         }
     }
 }
@@ -412,10 +417,10 @@ void checkMaintenance(const Plan &plan, QList<Finding> &findings)
         for (const Vm *vm : plan.vmsOnNode(node.name)) {
             findings.append({QStringLiteral("placement.maintenance"), Severity::Warning,
                              vmSubject(*vm),
-                             tr("%1 is placed on %2, which is in maintenance: HA moves its "
-                                "services away")
+                             Tr::tr("%1 is placed on %2, which is in maintenance: HA moves its "
+                                    "services away")
                                  .arg(vm->name, node.name),
-                             tr("place it on another node until maintenance ends"), vm->pos});
+                             Tr::tr("place it on another node until maintenance ends"), vm->pos});
         }
     }
 }
@@ -435,15 +440,16 @@ void checkBackups(const Plan &plan, QList<Finding> &findings)
         }
         const Storage *storage = plan.storage(job.storage);
         if (storage && storage->type != StorageType::Pbs) {
-            findings.append({QStringLiteral("backups.required"),
-                             Severity::Info,
-                             {SubjectKind::BackupJob, job.id},
-                             tr("backup job %1 writes to %2 storage %3, not to a Proxmox Backup "
-                                "Server")
-                                 .arg(job.id, storageTypeName(storage->type), storage->id),
-                             tr("the reference architecture keeps backups on PBS, off the "
-                                "cluster's own disks"),
-                             job.pos});
+            findings.append(
+                {QStringLiteral("backups.required"),
+                 Severity::Info,
+                 {SubjectKind::BackupJob, job.id},
+                 Tr::tr("backup job %1 writes to %2 storage %3, not to a Proxmox Backup "
+                        "Server")
+                     .arg(job.id, storageTypeName(storage->type), storage->id),
+                 Tr::tr("the reference architecture keeps backups on PBS, off the "
+                        "cluster's own disks"),
+                 job.pos});
         }
     }
 
@@ -454,11 +460,11 @@ void checkBackups(const Plan &plan, QList<Finding> &findings)
                             [&](const BackupJob &job) { return job.vms.contains(vm->name); });
             if (covered)
                 continue;
-            findings.append({QStringLiteral("backups.required"), Severity::Error, vmSubject(*vm),
-                             tr("%1 holds RAE's %2 but no backup job includes it")
-                                 .arg(vm->name, role == Role::Db ? tr("database") : tr("vectors")),
-                             tr("add it to a backup job under “backups”, on PBS storage"),
-                             vm->pos});
+            findings.append(
+                {QStringLiteral("backups.required"), Severity::Error, vmSubject(*vm),
+                 Tr::tr("%1 holds RAE's %2 but no backup job includes it")
+                     .arg(vm->name, role == Role::Db ? Tr::tr("database") : Tr::tr("vectors")),
+                 Tr::tr("add it to a backup job under “backups”, on PBS storage"), vm->pos});
         }
     }
 }
@@ -473,8 +479,8 @@ void checkRolesComplete(const Plan &plan, QList<Finding> &findings)
         findings.append({QStringLiteral("roles.complete"),
                          Severity::Error,
                          {SubjectKind::Role, roleName(role)},
-                         tr("the plan has no %1 VM, which RAE needs").arg(roleName(role)),
-                         tr("add the role under “roles.%1”").arg(roleName(role)),
+                         Tr::tr("the plan has no %1 VM, which RAE needs").arg(roleName(role)),
+                         Tr::tr("add the role under “roles.%1”").arg(roleName(role)),
                          {}});
     }
 
@@ -483,10 +489,10 @@ void checkRolesComplete(const Plan &plan, QList<Finding> &findings)
         findings.append({QStringLiteral("roles.complete"),
                          Severity::Error,
                          {SubjectKind::Role, roleName(Role::Llm)},
-                         tr("RAE_LLM_BACKEND is %1, but the plan has no llm VM and no external "
-                            "LLM address")
+                         Tr::tr("RAE_LLM_BACKEND is %1, but the plan has no llm VM and no external "
+                                "LLM address")
                              .arg(llmBackendName(*plan.rae.llmBackend)),
-                         tr("add an llm role, set rae.llm_url, or remove rae.llm_backend"),
+                         Tr::tr("add an llm role, set rae.llm_url, or remove rae.llm_backend"),
                          plan.rae.pos});
     }
     if (hasLlm && plan.rae.llmBackend && *plan.rae.llmBackend != plan.llm.backend) {
@@ -494,9 +500,9 @@ void checkRolesComplete(const Plan &plan, QList<Finding> &findings)
             {QStringLiteral("roles.complete"),
              Severity::Error,
              {SubjectKind::Role, roleName(Role::Llm)},
-             tr("RAE_LLM_BACKEND is %1, but the llm VM runs %2")
+             Tr::tr("RAE_LLM_BACKEND is %1, but the llm VM runs %2")
                  .arg(llmBackendName(*plan.rae.llmBackend), llmBackendName(plan.llm.backend)),
-             tr("make rae.llm_backend and roles.llm.backend agree"),
+             Tr::tr("make rae.llm_backend and roles.llm.backend agree"),
              plan.rae.pos});
     }
 }
@@ -506,35 +512,37 @@ void checkRolesComplete(const Plan &plan, QList<Finding> &findings)
 const QList<Rule> &rules()
 {
     static const QList<Rule> all{
-        {QStringLiteral("cluster.min-nodes"), tr("at least three nodes, so one can fail"),
+        {QStringLiteral("cluster.min-nodes"), Tr::tr("at least three nodes, so one can fail"),
          checkMinNodes},
-        {QStringLiteral("capacity.node-memory"), tr("no node asked for more memory than it has"),
-         checkNodeMemory},
+        {QStringLiteral("capacity.node-memory"),
+         Tr::tr("no node asked for more memory than it has"), checkNodeMemory},
         {QStringLiteral("capacity.node-cpu"),
-         tr("no node asked for more vCPUs than its threads × the overcommit ratio"), checkNodeCpu},
+         Tr::tr("no node asked for more vCPUs than its threads × the overcommit ratio"),
+         checkNodeCpu},
         {QStringLiteral("ha.node-failure-capacity"),
-         tr("the HA VMs of any failed node fit on the survivors"), checkNodeFailureCapacity},
+         Tr::tr("the HA VMs of any failed node fit on the survivors"), checkNodeFailureCapacity},
         {QStringLiteral("storage.ha-needs-shared"),
-         tr("HA VMs keep their disks on shared or replicated storage"), checkHaNeedsShared},
+         Tr::tr("HA VMs keep their disks on shared or replicated storage"), checkHaNeedsShared},
         {QStringLiteral("storage.replication-needs-zfs"),
-         tr("replication is from a zfspool to a node with the same pool"),
+         Tr::tr("replication is from a zfspool to a node with the same pool"),
          checkReplicationNeedsZfs},
         {QStringLiteral("gpu.llm-needs-mapping"),
-         tr("the LLM VM sits where its GPU mapping exists, and HA can move it"), checkLlmGpu},
+         Tr::tr("the LLM VM sits where its GPU mapping exists, and HA can move it"), checkLlmGpu},
         {QStringLiteral("network.public-only-gateway"),
-         tr("only the gateway is on the public network"), checkPublicOnlyGateway},
+         Tr::tr("only the gateway is on the public network"), checkPublicOnlyGateway},
         {QStringLiteral("network.internal-isolated"),
-         tr("db, vector and redis are reachable on the internal network only"),
+         Tr::tr("db, vector and redis are reachable on the internal network only"),
          checkInternalIsolated},
         {QStringLiteral("placement.api-spread"),
-         tr("API replicas on different nodes, never all with the database"), checkApiSpread},
-        {QStringLiteral("placement.anti-affinity"), tr("VMs kept apart are placed apart"),
+         Tr::tr("API replicas on different nodes, never all with the database"), checkApiSpread},
+        {QStringLiteral("placement.anti-affinity"), Tr::tr("VMs kept apart are placed apart"),
          checkAntiAffinity},
-        {QStringLiteral("placement.maintenance"), tr("nothing placed on a node in maintenance"),
+        {QStringLiteral("placement.maintenance"), Tr::tr("nothing placed on a node in maintenance"),
          checkMaintenance},
         {QStringLiteral("backups.required"),
-         tr("db and vector are backed up on a schedule that parses"), checkBackups},
-        {QStringLiteral("roles.complete"), tr("every role RAE needs is there"), checkRolesComplete},
+         Tr::tr("db and vector are backed up on a schedule that parses"), checkBackups},
+        {QStringLiteral("roles.complete"), Tr::tr("every role RAE needs is there"),
+         checkRolesComplete},
     };
     return all;
 }
@@ -588,21 +596,21 @@ QString subjectText(const Subject &subject)
 {
     switch (subject.kind) {
     case SubjectKind::Cluster:
-        return tr("cluster %1").arg(subject.name);
+        return Tr::tr("cluster %1").arg(subject.name);
     case SubjectKind::Node:
-        return tr("node %1").arg(subject.name);
+        return Tr::tr("node %1").arg(subject.name);
     case SubjectKind::Vm:
-        return tr("VM %1").arg(subject.name);
+        return Tr::tr("VM %1").arg(subject.name);
     case SubjectKind::Storage:
-        return tr("storage %1").arg(subject.name);
+        return Tr::tr("storage %1").arg(subject.name);
     case SubjectKind::Network:
-        return tr("%1 network").arg(subject.name);
+        return Tr::tr("%1 network").arg(subject.name);
     case SubjectKind::BackupJob:
-        return tr("backup job %1").arg(subject.name);
+        return Tr::tr("backup job %1").arg(subject.name);
     case SubjectKind::Role:
         break;
     }
-    return tr("role %1").arg(subject.name);
+    return Tr::tr("role %1").arg(subject.name);
 }
 
 } // namespace rae::validation
