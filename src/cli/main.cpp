@@ -1,3 +1,4 @@
+#include "common/translations.h"
 #include "failovercommand.h"
 #include "placecommand.h"
 #include "validatecommand.h"
@@ -36,6 +37,7 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationName(QStringLiteral("rae-deploy-cli"));
     QCoreApplication::setOrganizationName(QStringLiteral("RAE Deploy"));
     QCoreApplication::setApplicationVersion(QStringLiteral(RAE_VERSION));
+    rae::installTranslations();
 
     QTextStream out(stdout);
     QTextStream err(stderr);

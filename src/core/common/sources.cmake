@@ -1,3 +1,4 @@
 target_sources(rae_core PRIVATE
     common/calendarevent.cpp common/calendarevent.h
-    common/result.h)
+    common/result.h
+    common/translations.cpp common/translations.h)
