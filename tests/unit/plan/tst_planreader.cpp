@@ -45,6 +45,7 @@ private slots:
     void reportsEveryProblemOfAFileAtOnce();
     void missingFileSaysWhy();
     void secretsInThePlanAreRefused();
+    void theDocumentedExampleReads();
 };
 
 void TestPlanReader::readsTheReferencePlan()
@@ -267,6 +268,21 @@ void TestPlanReader::secretsInThePlanAreRefused()
     const QString all = plan.error().toString();
     QVERIFY2(all.contains(QStringLiteral("secrets are never written in a plan")), qPrintable(all));
     QVERIFY2(!all.contains(QStringLiteral("hunter2")), "the message must not repeat the secret");
+}
+
+void TestPlanReader::theDocumentedExampleReads()
+{
+    QFile doc(QStringLiteral(RAE_SOURCE_DIR "/docs/plan-format.md"));
+    QVERIFY(doc.open(QIODevice::ReadOnly));
+    const QByteArray text = doc.readAll();
+    const qsizetype start = text.indexOf("```yaml\n");
+    QVERIFY2(start >= 0, "docs/plan-format.md has no YAML example");
+    const qsizetype end = text.indexOf("```", start + 8);
+    const QByteArray example = text.mid(start + 8, end - start - 8);
+
+    const auto plan = readPlan(example, QStringLiteral("plan-format.md"));
+    QVERIFY2(plan.ok(), qPrintable(plan.ok() ? QString() : plan.error().toString()));
+    QCOMPARE(plan->nodes.size(), 3);
 }
 
 QTEST_GUILESS_MAIN(TestPlanReader)
