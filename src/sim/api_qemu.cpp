@@ -327,9 +327,10 @@ Reply Cluster::getVmPending(Call &call)
     for (const QString &key : keys) {
         QJsonObject entry{{QStringLiteral("key"), key}};
         if ((*vm)->config.contains(key))
-            entry.insert(QStringLiteral("value"), configValue(key, (*vm)->config.value(key)));
+            entry.insert(QStringLiteral("value"),
+                         (*vm)->config.value(key)); // strings here, unlike config
         if ((*vm)->pending.contains(key))
-            entry.insert(QStringLiteral("pending"), configValue(key, (*vm)->pending.value(key)));
+            entry.insert(QStringLiteral("pending"), (*vm)->pending.value(key));
         if ((*vm)->pendingDelete.contains(key))
             entry.insert(QStringLiteral("delete"), 1);
         out.append(entry);
