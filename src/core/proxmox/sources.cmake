@@ -6,6 +6,7 @@ target_sources(rae_core PRIVATE
     proxmox/formencoding.cpp proxmox/formencoding.h
     proxmox/lenient.cpp proxmox/lenient.h
     proxmox/propertystring.cpp proxmox/propertystring.h
+    proxmox/taskfollower.cpp proxmox/taskfollower.h
     proxmox/upid.cpp proxmox/upid.h
     proxmox/version.cpp proxmox/version.h
     proxmox/vmconfig.cpp proxmox/vmconfig.h)
