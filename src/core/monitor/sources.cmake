@@ -1,2 +1,9 @@
 target_sources(rae_core PRIVATE
-    monitor/nvidiasmi.cpp monitor/nvidiasmi.h)
+    monitor/alerts.cpp monitor/alerts.h
+    monitor/clock.cpp monitor/clock.h
+    monitor/lttb.cpp monitor/lttb.h
+    monitor/metricstore.cpp monitor/metricstore.h
+    monitor/nvidiasmi.cpp monitor/nvidiasmi.h
+    monitor/probe.cpp monitor/probe.h
+    monitor/prometheustext.cpp monitor/prometheustext.h
+    monitor/scheduler.cpp monitor/scheduler.h)
