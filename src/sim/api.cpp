@@ -425,6 +425,9 @@ QSet<QString> Cluster::aclPrivileges(const QString &ugid, const QString &path) c
 
 QSet<QString> Cluster::privileges(const Identity &who, const QString &path) const
 {
+    const QString key = who.full() + QLatin1Char('|') + path;
+    if (const auto cached = m_privilegeCache.constFind(key); cached != m_privilegeCache.constEnd())
+        return *cached;
     bool privsep = true;
     for (const UserDef &user : m_scenario.users) {
         for (const TokenDef &token : user.tokens) {
@@ -439,9 +442,10 @@ QSet<QString> Cluster::privileges(const Identity &who, const QString &path) cons
     } else {
         user = aclPrivileges(who.userid, path);
     }
-    if (who.token.isEmpty() || !privsep)
-        return user;
-    return user.intersect(aclPrivileges(who.full(), path));
+    if (!who.token.isEmpty() && privsep)
+        user.intersect(aclPrivileges(who.full(), path));
+    m_privilegeCache.insert(key, user);
+    return user;
 }
 
 bool Cluster::can(const Identity &who, const QString &path, const QString &priv) const

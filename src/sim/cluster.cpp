@@ -217,10 +217,12 @@ void Cluster::tick()
         auto action = std::move(m_events.begin()->second);
         m_events.erase(m_events.begin());
         action();
+        ++m_generation;
     }
     if (m_clock.now() >= m_haNextRound) {
         m_haNextRound = m_clock.now() + 10;
         haRound();
+        ++m_generation;
     }
 }
 
@@ -287,12 +289,39 @@ ApiResponse Cluster::handle(const ApiRequest &request)
                 params.remove(it.key());
 
             Call call{who, method, match->path, match->pathParams, params};
-            return (this->*handler)(call);
+            if (method != QLatin1String("GET"))
+                ++m_generation;
+            if (match->path != QLatin1String("/cluster/resources"))
+                return (this->*handler)(call);
+            if (m_cachedGeneration != m_generation) {
+                m_resourcesCache.clear();
+                m_cachedGeneration = m_generation;
+            }
+            const QString key = QStringLiteral("%1|%2|%3")
+                                    .arg(who.full(), call.text(QStringLiteral("type")))
+                                    .arg(static_cast<qint64>(m_clock.now() / 10));
+            if (const auto hit = m_resourcesCache.constFind(key);
+                hit != m_resourcesCache.constEnd()) {
+                Reply cached = Reply::ok();
+                cached.encoded = *hit;
+                return cached;
+            }
+            Reply fresh = (this->*handler)(call);
+            fresh.encoded = QJsonDocument(QJsonObject{{QStringLiteral("data"), fresh.data}})
+                                .toJson(QJsonDocument::Compact);
+            if (m_resourcesCache.size() > 64)
+                m_resourcesCache.clear();
+            m_resourcesCache.insert(key, fresh.encoded);
+            return fresh;
         }();
     }
 
     ApiResponse response;
     response.status = reply.status;
+    if (reply.status < 300 && !reply.encoded.isEmpty()) {
+        response.body = reply.encoded;
+        return response;
+    }
     if (reply.status < 300) {
         QJsonObject envelope = reply.extra;
         envelope.insert(QStringLiteral("data"), reply.data);
@@ -582,6 +611,7 @@ void Cluster::nodeCameBack(NodeState &node, bool lostPower)
 
 Status Cluster::setNodePower(const QString &name, bool on)
 {
+    ++m_generation;
     if (!m_nodes.contains(name))
         return Error{QStringLiteral("no such node '%1'").arg(name), {}, {}};
     NodeState &node = m_nodes[name];
@@ -596,6 +626,7 @@ Status Cluster::setNodePower(const QString &name, bool on)
 
 Status Cluster::setNodeNetwork(const QString &name, bool on)
 {
+    ++m_generation;
     if (!m_nodes.contains(name))
         return Error{QStringLiteral("no such node '%1'").arg(name), {}, {}};
     NodeState &node = m_nodes[name];
@@ -610,6 +641,7 @@ Status Cluster::setNodeNetwork(const QString &name, bool on)
 
 Status Cluster::setNodeForcedStatus(const QString &name, int status)
 {
+    ++m_generation;
     if (!m_nodes.contains(name))
         return Error{QStringLiteral("no such node '%1'").arg(name), {}, {}};
     if (status != 0 && status != 595 && status != 596)
@@ -620,6 +652,7 @@ Status Cluster::setNodeForcedStatus(const QString &name, int status)
 
 void Cluster::invalidateTickets()
 {
+    ++m_generation;
     m_ticketKey = randomBytes(32);
     m_csrfKey = randomBytes(32);
 }
@@ -642,6 +675,7 @@ Status Cluster::setReplicationFailure(const QString &jobId, const QString &messa
 
 Status Cluster::setAgentDown(int vmid, bool down)
 {
+    ++m_generation;
     const auto it = m_vms.find(vmid);
     if (it == m_vms.end())
         return Error{QStringLiteral("no such VM %1").arg(vmid), {}, {}};
@@ -651,6 +685,7 @@ Status Cluster::setAgentDown(int vmid, bool down)
 
 void Cluster::advanceTime(double seconds)
 {
+    ++m_generation;
     m_clock.advance(seconds);
     tick();
 }

@@ -5,6 +5,7 @@
 #include "scenario.h"
 #include "schema.h"
 
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QJsonValue>
@@ -57,24 +58,26 @@ struct Reply
     QString message;
     QJsonValue data;
     QJsonObject errors;
-    QJsonObject extra; // top-level members besides "data" ("total")
-    bool bare = false; // no body at all (auth failures on tickets, 59x)
+    QJsonObject extra;  // top-level members besides "data" ("total")
+    bool bare = false;  // no body at all (auth failures on tickets, 59x)
+    QByteArray encoded; // the whole body, already serialised (cached answers)
 
     static Reply ok(const QJsonValue &data = QJsonValue::Null)
     {
-        return Reply{200, {}, data, {}, {}, false};
+        return Reply{200, {}, data, {}, {}, false, {}};
     }
     static Reply error(int status, const QString &message)
     {
-        return Reply{status, message, {}, {}, {}, false};
+        return Reply{status, message, {}, {}, {}, false, {}};
     }
     static Reply bareError(int status, const QString &message)
     {
-        return Reply{status, message, {}, {}, {}, true};
+        return Reply{status, message, {}, {}, {}, true, {}};
     }
     static Reply invalid(const QJsonObject &errors)
     {
-        return Reply{400, QStringLiteral("Parameter verification failed."), {}, errors, {}, false};
+        return Reply{400, QStringLiteral("Parameter verification failed."), {}, errors, {}, false,
+                     {}};
     }
     static Reply invalid(const QString &param, const QString &message)
     {
@@ -409,6 +412,13 @@ private:
     QSet<QString> m_anonymous;
     quint32 m_nextPid = 0x2000;
     double m_haNextRound = 0;
+    // ACLs do not change at run time; /cluster/resources asks once per guest.
+    mutable QHash<QString, QSet<QString>> m_privilegeCache;
+    // /cluster/resources answers by caller and query, valid until the state changes or the
+    // figures move on (every 10 s, like pvestatd's broadcasts).
+    QHash<QString, QByteArray> m_resourcesCache;
+    quint64 m_generation = 0;
+    quint64 m_cachedGeneration = 0;
 };
 
 } // namespace rae::sim
