@@ -1,3 +1,11 @@
 target_sources(rae_core PRIVATE
+    cluster/backupjob.cpp cluster/backupjob.h
+    cluster/ha.cpp cluster/ha.h
+    cluster/network.cpp cluster/network.h
+    cluster/nodestatus.cpp cluster/nodestatus.h
+    cluster/pcimapping.cpp cluster/pcimapping.h
     cluster/replication.cpp cluster/replication.h
-    cluster/resources.cpp cluster/resources.h)
+    cluster/resources.cpp cluster/resources.h
+    cluster/snapshot.h
+    cluster/snapshotpoller.cpp cluster/snapshotpoller.h
+    cluster/storage.cpp cluster/storage.h)

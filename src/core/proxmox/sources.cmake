@@ -5,6 +5,7 @@ target_sources(rae_core PRIVATE
     proxmox/request.h
     proxmox/formencoding.cpp proxmox/formencoding.h
     proxmox/lenient.cpp proxmox/lenient.h
+    proxmox/privileges.cpp proxmox/privileges.h
     proxmox/propertystring.cpp proxmox/propertystring.h
     proxmox/taskfollower.cpp proxmox/taskfollower.h
     proxmox/upid.cpp proxmox/upid.h
