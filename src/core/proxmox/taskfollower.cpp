@@ -252,9 +252,16 @@ void TaskFollower::fetchLog(qint64 start, int limit, bool atEnd)
                     lines.append({lenient::toInt(line.value(QLatin1String("n"))).value_or(0),
                                   lenient::toString(line.value(QLatin1String("t")))});
                 }
+                // An empty log is answered with one placeholder line; it is not part of the log,
+                // and counting it would skip the real first line once it is written.
+                const bool placeholder = start == 0 && lines.size() == 1 &&
+                                         lines.first().number == 1 &&
+                                         lines.first().text == QLatin1String("no content");
+                if (placeholder)
+                    lines.clear();
                 const qint64 total = lenient::toInt(result->envelope.value(QLatin1String("total")))
                                          .value_or(start + lines.size());
-                m_result.logTotal = total;
+                m_result.logTotal = placeholder ? 0 : total;
 
                 if (m_options.logMode == TaskFollowOptions::LogMode::Follow) {
                     m_logSeen = start + lines.size();

@@ -91,6 +91,7 @@ private slots:
     void failureFetchesTheLogTailUsingTotal();
     void shortLogNeedsOneRequest();
     void followModeReadsNewLinesAsTheyCome();
+    void followModeSkipsTheEmptyLogPlaceholder();
     void cancelStopsPollingAndEmitsOnce();
     void stopTaskSendsDeleteAndKeepsFollowing();
 
@@ -343,6 +344,33 @@ void TestTaskFollower::followModeReadsNewLinesAsTheyCome()
     QCOMPARE(reported, outcome->value().log);
     for (int i = 0; i < 6; ++i)
         QCOMPARE(outcome->value().log.at(i).number, qint64(i + 1)); // no line twice, none lost
+}
+
+void TestTaskFollower::followModeSkipsTheEmptyLogPlaceholder()
+{
+    bool done = false;
+    makeClient([&done](const SeenRequest &request) {
+        if (request.url.path().endsWith(QLatin1String("/log"))) {
+            if (done)
+                return logAnswer(request.url, 1);
+            // What a node answers while the task's log file is still empty.
+            return ok(R"({"data":[{"n":1,"t":"no content"}],"total":1})");
+        }
+        const FakeAnswer answer =
+            done ? statusAnswer(QStringLiteral("stopped"), QStringLiteral("OK"))
+                 : statusAnswer(QStringLiteral("running"));
+        done = true;
+        return answer;
+    });
+    TaskFollowOptions options = fastOptions();
+    options.logMode = TaskFollowOptions::LogMode::Follow;
+    TaskFollower follower(m_client.get(), *Upid::parse(kUpid), options);
+    follower.start();
+    const auto outcome = waitFor(&follower);
+    QVERIFY(outcome.has_value() && outcome->ok());
+    QCOMPARE(outcome->value().log.size(), 1);
+    QCOMPARE(outcome->value().log.first().text, QStringLiteral("line 1"));
+    QCOMPARE(outcome->value().logTotal, qint64(1));
 }
 
 void TestTaskFollower::cancelStopsPollingAndEmitsOnce()
