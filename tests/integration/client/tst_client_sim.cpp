@@ -63,12 +63,13 @@ std::optional<ApiResult<TaskResult>> waitFor(TaskFollower *follower, int ms = 30
 // what it was shown and answers as told.
 struct Fixture
 {
-    explicit Fixture(const QList<QUrl> &endpoints, QSettings *sharedSettings = nullptr)
+    explicit Fixture(const QList<QUrl> &endpoints, QSettings *sharedSettings = nullptr,
+                     QNetworkAccessManager *network = nullptr)
         : settings(sharedSettings ? nullptr
                                   : new QSettings(dir.filePath(QStringLiteral("pins.ini")),
                                                   QSettings::IniFormat))
         , pins(sharedSettings ? sharedSettings : settings.get(), QStringLiteral("prod"))
-        , client(QStringLiteral("prod"), endpoints, pins)
+        , client(QStringLiteral("prod"), endpoints, pins, network)
     {
         client.setTrustCallback(
             [this](const CertificateFacts &facts, const QUrl &, std::function<void(bool)> decide) {
@@ -104,6 +105,24 @@ Credentials deployerToken()
                                  kTokenSecret);
 }
 
+// The real network, counting what is sent per path (below /api2/json).
+class CountingNetwork final : public QNetworkAccessManager
+{
+public:
+    int count(const QString &path) const { return m_sent.value(path); }
+
+protected:
+    QNetworkReply *createRequest(Operation operation, const QNetworkRequest &request,
+                                 QIODevice *outgoingData) override
+    {
+        ++m_sent[request.url().path().mid(int(qstrlen("/api2/json")))];
+        return QNetworkAccessManager::createRequest(operation, request, outgoingData);
+    }
+
+private:
+    QHash<QString, int> m_sent;
+};
+
 QUrl urlOf(const SimProcess &sim)
 {
     return QUrl(sim.value(QStringLiteral("url")));
@@ -131,6 +150,8 @@ private slots:
     void failsOverWhenARunningEndpointGoesAway();
     void unreachableNodeDoesNotFailOtherCalls();
     void snapshotCycleSurvivesANodeDown();
+    void serverErrorsAreRetriedForReadsOnly();
+    void brokenAnswersAndSilenceAreErrorsOfTheirKind();
     void privilegesOfEachToken();
     // The VM 100 is an HA resource: stop and start are hastop/hastart tasks.
     void failedTaskReportsErrorAndLogTail();
@@ -432,6 +453,72 @@ void TestClientSim::snapshotCycleSurvivesANodeDown()
     QCOMPARE(second.offlineNodes(), QStringList{QStringLiteral("pve2")});
     QCOMPARE(second.resources.guest(100)->status, rae::cluster::GuestStatus::Running);
     QCOMPARE(second.replication.size(), 1);
+}
+
+void TestClientSim::serverErrorsAreRetriedForReadsOnly()
+{
+    SimProcess sim;
+    QVERIFY(sim.start(scenario()));
+    CountingNetwork network;
+    Fixture f({urlOf(sim)}, nullptr, &network);
+    ClientOptions options;
+    options.retryBaseDelay = 20ms;
+    options.maxReadRetries = 2;
+    f.client.setOptions(options);
+    QVERIFY(f.connectWith(deployerToken()));
+
+    QCOMPARE(sim.control(QStringLiteral("error-rate"), R"({"rate":1})").status, 200);
+    const auto read = waitFor(f.client.send(ApiRequest::get(QStringLiteral("/nodes/pve1/status"))));
+    QVERIFY(read.has_value() && !read->ok());
+    QCOMPARE(read->error().kind, ApiError::Kind::Server);
+    QCOMPARE(network.count(QStringLiteral("/nodes/pve1/status")), 3);
+
+    const QString reboot = QStringLiteral("/nodes/pve1/qemu/100/status/reboot");
+    const auto write = waitFor(f.client.send(ApiRequest::post(reboot)));
+    QVERIFY(write.has_value() && !write->ok());
+    QCOMPARE(write->error().kind, ApiError::Kind::Server);
+    QCOMPARE(network.count(reboot), 1); // a write is never sent twice
+    QCOMPARE(sim.control(QStringLiteral("error-rate"), R"({"rate":0})").status, 200);
+}
+
+void TestClientSim::brokenAnswersAndSilenceAreErrorsOfTheirKind()
+{
+    SimProcess sim;
+    QVERIFY(sim.start(scenario()));
+    Fixture f({urlOf(sim)});
+    QVERIFY(f.connectWith(deployerToken()));
+
+    QCOMPARE(sim.control(QStringLiteral("malformed-next"), R"({"count":1})").status, 200);
+    const auto malformed = waitFor(f.client.send(ApiRequest::get(QStringLiteral("/nodes"))));
+    QVERIFY(malformed.has_value() && !malformed->ok());
+    QCOMPARE(malformed->error().kind, ApiError::Kind::MalformedResponse);
+
+    QCOMPARE(sim.control(QStringLiteral("truncate-next"), R"({"count":1})").status, 200);
+    const auto truncated = waitFor(f.client.send(ApiRequest::get(QStringLiteral("/nodes"))));
+    QVERIFY(truncated.has_value());
+    QVERIFY2(!truncated->ok(), "half a body must not pass as an answer");
+    QVERIFY(truncated->error().kind == ApiError::Kind::Network ||
+            truncated->error().kind == ApiError::Kind::MalformedResponse);
+
+    // Silence longer than the request's time-out. (A forced 596 would take pveproxy's real 30 s.)
+    QCOMPARE(
+        sim.control(QStringLiteral("latency"), R"({"pattern":"^/nodes/pve2/status$","ms":5000})")
+            .status,
+        200);
+    ApiRequest slow = ApiRequest::get(QStringLiteral("/nodes/pve2/status"));
+    slow.timeout = 300ms;
+    const auto timedOut = waitFor(f.client.send(slow));
+    QVERIFY(timedOut.has_value() && !timedOut->ok());
+    QCOMPARE(timedOut->error().kind, ApiError::Kind::Timeout);
+
+    // The forced 595 of a node: that node's calls fail, the rest goes on.
+    QCOMPARE(sim.control(QStringLiteral("node-status"), R"({"node":"pve3","status":595})").status,
+             200);
+    const auto refused =
+        waitFor(f.client.send(ApiRequest::get(QStringLiteral("/nodes/pve3/network"))));
+    QVERIFY(refused.has_value() && !refused->ok());
+    QCOMPARE(refused->error().kind, ApiError::Kind::NodeUnreachable);
+    QCOMPARE(refused->error().node, QStringLiteral("pve3"));
 }
 
 void TestClientSim::privilegesOfEachToken()
