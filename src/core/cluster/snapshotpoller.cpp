@@ -116,6 +116,10 @@ void SnapshotPoller::beginCycle()
 
 void SnapshotPoller::request(const QString &path, Handler handler)
 {
+    if (!m_client) {
+        m_building.problems << tr("the cluster connection was closed");
+        return;
+    }
     ++m_pending;
     ++m_building.requests;
     ApiJob *job = m_client->send(ApiRequest::get(path));

@@ -1,6 +1,7 @@
 target_sources(rae_core PRIVATE
     cluster/backupjob.cpp cluster/backupjob.h
     cluster/ha.cpp cluster/ha.h
+    cluster/inventory.cpp cluster/inventory.h
     cluster/network.cpp cluster/network.h
     cluster/nodestatus.cpp cluster/nodestatus.h
     cluster/pcimapping.cpp cluster/pcimapping.h

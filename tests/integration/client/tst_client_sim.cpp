@@ -2,6 +2,7 @@
 // trust, fail-over, unreachable nodes and task following.
 #include "../sim/simprocess.h"
 
+#include "cluster/inventory.h"
 #include "cluster/snapshotpoller.h"
 #include "proxmox/client.h"
 #include "proxmox/privileges.h"
@@ -150,6 +151,7 @@ private slots:
     void failsOverWhenARunningEndpointGoesAway();
     void unreachableNodeDoesNotFailOtherCalls();
     void snapshotCycleSurvivesANodeDown();
+    void inventoryOfTheReferenceCluster();
     void serverErrorsAreRetriedForReadsOnly();
     void brokenAnswersAndSilenceAreErrorsOfTheirKind();
     void privilegesOfEachToken();
@@ -453,6 +455,63 @@ void TestClientSim::snapshotCycleSurvivesANodeDown()
     QCOMPARE(second.offlineNodes(), QStringList{QStringLiteral("pve2")});
     QCOMPARE(second.resources.guest(100)->status, rae::cluster::GuestStatus::Running);
     QCOMPARE(second.replication.size(), 1);
+}
+
+void TestClientSim::inventoryOfTheReferenceCluster()
+{
+    using rae::cluster::Inventory;
+    using rae::cluster::InventoryLoader;
+    SimProcess sim;
+    QVERIFY(sim.start(scenario()));
+    Fixture f({urlOf(sim)});
+    QVERIFY(f.connectWith(deployerToken()));
+
+    auto load = [&f]() -> std::optional<rae::proxmox::ApiResult<Inventory>> {
+        InventoryLoader loader(&f.client);
+        std::optional<rae::proxmox::ApiResult<Inventory>> outcome;
+        connect(&loader, &InventoryLoader::finished, &loader,
+                [&outcome](const rae::proxmox::ApiResult<Inventory> &result) { outcome = result; });
+        loader.load();
+        if (!QTest::qWaitFor([&outcome] { return outcome.has_value(); }, 30000))
+            return std::nullopt;
+        return outcome;
+    };
+
+    const auto loaded = load();
+    QVERIFY(loaded.has_value());
+    QVERIFY2(loaded->ok(), qPrintable(loaded->ok() ? QString() : loaded->error().message));
+    const Inventory &inventory = loaded->value();
+    QVERIFY2(inventory.problems.isEmpty(), qPrintable(inventory.problems.join(QLatin1Char('\n'))));
+    QCOMPARE(inventory.nodes.size(), 3);
+    for (const auto &node : inventory.nodes) {
+        QVERIFY2(node.problems.isEmpty(), qPrintable(node.problems.join(QLatin1Char('\n'))));
+        QVERIFY(node.status.has_value());
+        QCOMPARE(node.status->cpuModel, QStringLiteral("AMD EPYC 9354 32-Core Processor"));
+        QCOMPARE(node.storages.size(), 4);
+        QVERIFY(node.network.has_value());
+        QVERIFY(node.network->find(QStringLiteral("vmbr1"))->vlanAware);
+    }
+    QCOMPARE(inventory.storages.size(), 4);
+    QCOMPARE(inventory.pciMappings.size(), 1);
+    QCOMPARE(inventory.pciMappings.first().id, QStringLiteral("gpu-l4"));
+    QCOMPARE(inventory.pciMappings.first().nodes(), QStringList{QStringLiteral("pve3")});
+    QCOMPARE(inventory.haResources.size(), 1);
+    QCOMPARE(inventory.haResources.first().sid, QStringLiteral("vm:100"));
+    QCOMPARE(inventory.replicationJobs.size(), 1);
+    QCOMPARE(inventory.backupJobs.size(), 1);
+    QVERIFY(inventory.backupJobs.first().covers(100));
+
+    // A node powered off leaves its part empty; the rest loads.
+    QCOMPARE(sim.control(QStringLiteral("node-power"), R"({"node":"pve3","on":false})").status,
+             200);
+    const auto degraded = load();
+    QVERIFY(degraded.has_value() && degraded->ok());
+    const auto &pve3 = degraded->value().nodes.at(2);
+    QCOMPARE(pve3.name, QStringLiteral("pve3"));
+    QVERIFY(!pve3.problems.isEmpty());
+    QVERIFY(!pve3.status.has_value());
+    QVERIFY(degraded->value().nodes.at(0).status.has_value());
+    QCOMPARE(degraded->value().pciMappings.size(), 1);
 }
 
 void TestClientSim::serverErrorsAreRetriedForReadsOnly()
