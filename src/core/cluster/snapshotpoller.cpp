@@ -54,6 +54,18 @@ SnapshotPoller::SnapshotPoller(proxmox::ProxmoxClient *client, const PollerOptio
 {
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &SnapshotPoller::beginCycle);
+    // The client owns the jobs in flight; a cycle waiting for them would never end.
+    if (client) {
+        connect(client, &QObject::destroyed, this, [this] {
+            const bool wasInCycle = m_inCycle;
+            m_jobs.clear();
+            stop();
+            if (wasInCycle) {
+                emit cycleFailed(ApiError::make(ApiError::Kind::Cancelled,
+                                                tr("the cluster connection was closed")));
+            }
+        });
+    }
 }
 
 SnapshotPoller::~SnapshotPoller()

@@ -63,6 +63,15 @@ TaskFollower::TaskFollower(ProxmoxClient *client, const Upid &upid,
     m_result.upid = upid;
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &TaskFollower::poll);
+    // The client owns the jobs in flight; they vanish with it without a word.
+    if (client) {
+        connect(client, &QObject::destroyed, this, [this] {
+            m_job.clear();
+            if (!m_finished)
+                fail(ApiError::make(ApiError::Kind::Cancelled,
+                                    tr("the cluster connection was closed")));
+        });
+    }
 }
 
 TaskFollower::~TaskFollower()

@@ -94,6 +94,7 @@ private slots:
     void followModeSkipsTheEmptyLogPlaceholder();
     void cancelStopsPollingAndEmitsOnce();
     void stopTaskSendsDeleteAndKeepsFollowing();
+    void closingTheClientEndsTheFollow();
 
 private:
     void makeClient(FakeNetwork::Handler handler);
@@ -421,6 +422,25 @@ void TestTaskFollower::stopTaskSendsDeleteAndKeepsFollowing()
     QVERIFY(outcome.has_value() && outcome->ok());
     QCOMPARE(outcome->value().exit.text, QStringLiteral("unexpected status"));
     QCOMPARE(count(QString(), QStringLiteral("DELETE")), 1);
+}
+
+void TestTaskFollower::closingTheClientEndsTheFollow()
+{
+    makeClient([](const SeenRequest &) {
+        FakeAnswer answer = statusAnswer(QStringLiteral("running"));
+        answer.hang = true; // the poll is in flight when the client goes
+        return answer;
+    });
+    TaskFollower follower(m_client.get(), *Upid::parse(kUpid), fastOptions());
+    follower.start();
+    QTRY_COMPARE(m_network->seen.size(), qsizetype(3)); // version, nodes, the first poll
+    std::optional<ApiResult<TaskResult>> outcome;
+    connect(&follower, &TaskFollower::finished, this,
+            [&outcome](const ApiResult<TaskResult> &result) { outcome = result; });
+    m_client.reset();
+    QVERIFY(outcome.has_value());
+    QVERIFY(!outcome->ok());
+    QCOMPARE(outcome->error().kind, ApiError::Kind::Cancelled);
 }
 
 QTEST_MAIN(TestTaskFollower)
