@@ -2,4 +2,5 @@ target_sources(rae_core PRIVATE
     deploy/envfile.cpp deploy/envfile.h
     deploy/servicesecrets.cpp deploy/servicesecrets.h
     deploy/snapshot.cpp deploy/snapshot.h
+    deploy/changeset.cpp deploy/changeset.h
 )
