@@ -1,0 +1,178 @@
+#pragma once
+
+#include "clusterprofiles.h"
+#include "common/result.h"
+#include "movecheck.h"
+#include "topologyscene.h"
+
+#include "cluster/resources.h"
+#include "proxmox/apierror.h"
+#include "proxmox/client.h"
+
+#include <QMainWindow>
+#include <QPointer>
+
+#include <memory>
+
+class QAction;
+class QLabel;
+class QLineEdit;
+class QMenu;
+class QSettings;
+class QSortFilterProxyModel;
+class QSplitter;
+class QTableView;
+class QTemporaryDir;
+class QTimer;
+class QTreeView;
+
+namespace rae::gui {
+
+class ApplicationServices;
+class ClusterModel;
+class ClusterSession;
+class DemoLauncher;
+class EventLogModel;
+class FindingsModel;
+class MessageBar;
+class PlanDocument;
+class PropertiesPanel;
+class TopologyView;
+
+// The application's window: the cluster tree and the topology graph side by side, docks for
+// findings, the event log and the selected VM's properties. It owns the plan document and the
+// cluster sessions; settings, network and keychain come from ApplicationServices.
+class MainWindow final : public QMainWindow
+{
+    Q_OBJECT
+
+public:
+    enum class Mode
+    {
+        Plan, // the graph shows the plan and VMs can be moved in it
+        Live  // the graph shows the connected cluster
+    };
+
+    explicit MainWindow(ApplicationServices *services, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    Status openPlan(const QString &path);
+    void startDemo();
+    // A recovery file from a session that did not end cleanly is offered in the message bar.
+    void offerRecovery();
+    void writeRecovery();
+    QString recoveryFile() const;
+    void setAutosaveInterval(std::chrono::milliseconds interval);
+
+    void setMode(Mode mode);
+    Mode mode() const { return m_mode; }
+
+    // Connects with a profile and a secret in hand; `pins` defaults to the application settings.
+    void connectCluster(const ClusterProfile &profile, const proxmox::Credentials &credentials,
+                        QSettings *pins = nullptr);
+
+    PlanDocument *document() const { return m_document; }
+    TopologyScene *scene() const { return m_scene; }
+    TopologyView *topologyView() const { return m_view; }
+    ClusterModel *clusterModel() const { return m_clusterModel; }
+    QSortFilterProxyModel *clusterProxy() const { return m_clusterProxy; }
+    QTreeView *clusterTree() const { return m_clusterTree; }
+    FindingsModel *findingsModel() const { return m_findingsModel; }
+    QTableView *findingsView() const { return m_findingsView; }
+    EventLogModel *eventLog() const { return m_eventLog; }
+    PropertiesPanel *propertiesPanel() const { return m_properties; }
+    MessageBar *messageBar() const { return m_messageBar; }
+    QSplitter *splitter() const { return m_splitter; }
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void createActions();
+    void createMenus();
+    void createDocks();
+    void restoreLayout();
+    void saveLayout();
+
+    void updateTitle();
+    void updateGraph();
+    void updateFindingsSummary();
+    void addRecentFile(const QString &path);
+    void rebuildRecentMenu();
+
+    void openPlanDialog();
+    void save();
+    void saveAs();
+    void saveTo(const QString &path);
+    bool maybeDiscard();
+
+    MoveVerdict checkPlanMove(const VmDragPayload &payload, const QString &node);
+    void onMoveRequested(const VmDragPayload &payload, const QString &node);
+    void onFindingActivated(const QModelIndex &index);
+    void onTreeSelection();
+    void onSceneSelection(const QString &key);
+
+    void addClusterDialog();
+    void connectProfile(const ClusterProfile &profile);
+    void askSecretAndConnect(const ClusterProfile &profile);
+    void disconnectActive();
+    void rebuildProfilesMenu();
+    void onConnectionFailed(ClusterSession *session, const proxmox::ApiError &error);
+    void askTrust(const proxmox::CertificateFacts &facts, const QUrl &endpoint,
+                  std::function<void(bool)> decide);
+    void askTotp(std::function<void(std::optional<QString>)> answer);
+    void showError(const QString &text, const QString &actionText = {},
+                   std::function<void()> action = {});
+
+    ApplicationServices *m_services = nullptr;
+    QSettings *m_settings = nullptr;
+    PlanDocument *m_document = nullptr;
+    TopologyScene *m_scene = nullptr;
+    TopologyView *m_view = nullptr;
+    ClusterModel *m_clusterModel = nullptr;
+    QSortFilterProxyModel *m_clusterProxy = nullptr;
+    QTreeView *m_clusterTree = nullptr;
+    QLineEdit *m_clusterFilter = nullptr;
+    FindingsModel *m_findingsModel = nullptr;
+    QTableView *m_findingsView = nullptr;
+    EventLogModel *m_eventLog = nullptr;
+    PropertiesPanel *m_properties = nullptr;
+    MessageBar *m_messageBar = nullptr;
+    QSplitter *m_splitter = nullptr;
+    QLabel *m_modeLabel = nullptr;
+    QLabel *m_findingsLabel = nullptr;
+    QLabel *m_connectionLabel = nullptr;
+    QTimer *m_autosave = nullptr;
+    QMenu *m_recentMenu = nullptr;
+    QMenu *m_profilesMenu = nullptr;
+    QMenu *m_viewMenu = nullptr;
+
+    QAction *m_openAction = nullptr;
+    QAction *m_openReferenceAction = nullptr;
+    QAction *m_saveAction = nullptr;
+    QAction *m_saveAsAction = nullptr;
+    QAction *m_quitAction = nullptr;
+    QAction *m_undoAction = nullptr;
+    QAction *m_redoAction = nullptr;
+    QAction *m_zoomInAction = nullptr;
+    QAction *m_zoomOutAction = nullptr;
+    QAction *m_fitAction = nullptr;
+    QAction *m_planModeAction = nullptr;
+    QAction *m_liveModeAction = nullptr;
+    QAction *m_addClusterAction = nullptr;
+    QAction *m_disconnectAction = nullptr;
+    QAction *m_aboutAction = nullptr;
+
+    Mode m_mode = Mode::Plan;
+    QList<ClusterSession *> m_sessions;
+    QPointer<ClusterSession> m_activeSession;
+    DemoLauncher *m_demo = nullptr;
+    std::unique_ptr<QTemporaryDir> m_demoDir;
+    std::unique_ptr<QSettings> m_demoPins;
+    quint64 m_checkedRevision = ~quint64(0);
+    QList<validation::Finding> m_checkedFindings; // synchronous findings of that revision
+    bool m_discardComments = false;               // asked once per document
+    QString m_selectedVm;
+};
+
+} // namespace rae::gui

@@ -1,0 +1,58 @@
+#pragma once
+
+#include "movecheck.h"
+#include "topologyscene.h"
+
+#include <QGraphicsView>
+#include <QHash>
+
+#include <functional>
+
+namespace rae::gui {
+
+// The view of the topology scene: zoom, fit, keyboard navigation between tiles, and the drop
+// side of dragging VMs onto a node. Whether a drop is allowed is asked from a checker the owner
+// sets; hovering a node shows the answer, and a drop re-checks it before moveRequested().
+class TopologyView final : public QGraphicsView
+{
+    Q_OBJECT
+
+public:
+    using MoveChecker = std::function<MoveVerdict(const VmDragPayload &, const QString &node)>;
+
+    explicit TopologyView(TopologyScene *scene, QWidget *parent = nullptr);
+
+    TopologyScene *topologyScene() const { return m_scene; }
+    void setMoveChecker(MoveChecker checker) { m_checker = std::move(checker); }
+
+    void zoomIn();
+    void zoomOut();
+    void zoomToFit();
+    void resetZoom();
+    qreal zoom() const;
+    void ensureKeyVisible(const QString &key);
+
+signals:
+    void moveRequested(const rae::gui::VmDragPayload &payload, const QString &node);
+    void dropRefused(const QString &reason);
+    void dropHint(const QString &text); // empty when the drag left the nodes
+
+protected:
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dragMoveEvent(QDragMoveEvent *event) override;
+    void dragLeaveEvent(QDragLeaveEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
+    void wheelEvent(QWheelEvent *event) override;
+    void keyPressEvent(QKeyEvent *event) override;
+
+private:
+    MoveVerdict verdictFor(const VmDragPayload &payload, const QString &node);
+    void moveSelection(int dx, int dy);
+    void scaleBy(qreal factor);
+
+    TopologyScene *m_scene = nullptr;
+    MoveChecker m_checker;
+    QHash<QString, MoveVerdict> m_verdicts; // during one drag: keys + node → verdict
+};
+
+} // namespace rae::gui
