@@ -3,4 +3,6 @@ target_sources(rae_core PRIVATE
     deploy/servicesecrets.cpp deploy/servicesecrets.h
     deploy/snapshot.cpp deploy/snapshot.h
     deploy/changeset.cpp deploy/changeset.h
+    deploy/actions.cpp deploy/actions.h
+    deploy/journal.cpp deploy/journal.h
 )
