@@ -1,5 +1,7 @@
 #include "monitor/metricstore.h"
 
+#include "monitor/lttb.h"
+
 #include <QCoreApplication>
 #include <QDataStream>
 #include <QDateTime>
@@ -25,7 +27,15 @@ struct NativePoint
     qint64 timeMs;
     double value;
 };
-static_assert(sizeof(NativePoint) == 16);
+
+// As a native point is stored: milliseconds after its chunk's base time and a float, which
+// keeps six significant digits (a latency of 1234.56 ms, a lag of 86,400 s to the second).
+struct PackedPoint
+{
+    quint32 offsetMs;
+    float value;
+};
+static_assert(sizeof(PackedPoint) == 8);
 
 // Unix seconds in 32 bits last until 2106; floats keep six significant digits, plenty for a
 // chart of the past month.
@@ -48,7 +58,7 @@ template<typename P>
 class ChunkedPoints
 {
 public:
-    static constexpr qsizetype kChunk = 1024;
+    static constexpr qsizetype kChunk = 256;
 
     qsizetype size() const { return m_size; }
     bool isEmpty() const { return m_size == 0; }
@@ -108,10 +118,117 @@ private:
     qsizetype m_size = 0;
 };
 
-qint64 nativeTime(const NativePoint &point)
+// Native points in fixed chunks, each with its own base time so that a point needs 8 bytes.
+class NativePoints
 {
-    return point.timeMs;
-}
+public:
+    static constexpr qsizetype kChunk = 2048;
+
+    qsizetype size() const { return m_size; }
+    bool isEmpty() const { return m_size == 0; }
+    NativePoint at(qsizetype i) const
+    {
+        const qsizetype slot = m_first + i;
+        const Chunk &chunk = m_chunks[size_t(slot / kChunk)];
+        const PackedPoint &point = chunk.points[size_t(slot % kChunk)];
+        return {chunk.baseMs + qint64(point.offsetMs), double(point.value)};
+    }
+
+    void push(const NativePoint &point)
+    {
+        const qsizetype slot = m_first + m_size;
+        if (slot / kChunk >= qsizetype(m_chunks.size())) {
+            m_chunks.push_back(
+                {point.timeMs, std::make_unique_for_overwrite<PackedPoint[]>(size_t(kChunk))});
+        }
+        Chunk &chunk = m_chunks[size_t(slot / kChunk)];
+        if (point.timeMs - chunk.baseMs > qint64(std::numeric_limits<quint32>::max()))
+            rebase(slot / kChunk, point.timeMs);
+        chunk.points[size_t(slot % kChunk)] = {quint32(point.timeMs - chunk.baseMs),
+                                               float(point.value)};
+        ++m_size;
+    }
+
+    void dropFront(qsizetype count)
+    {
+        count = std::min(count, m_size);
+        m_first += count;
+        m_size -= count;
+        const auto freeChunks = size_t(m_first / kChunk);
+        if (freeChunks > 0) {
+            m_chunks.erase(m_chunks.begin(), m_chunks.begin() + qsizetype(freeChunks));
+            m_first -= qsizetype(freeChunks) * kChunk;
+        }
+        if (m_size == 0) {
+            m_chunks.clear();
+            m_first = 0;
+        }
+    }
+
+    // Points [first, end) as chart points, chunk by chunk: the tight loop of a redraw.
+    void copyRange(qsizetype first, qsizetype end, QPointF *out) const
+    {
+        for (qsizetype slot = m_first + first; slot < m_first + end;) {
+            const Chunk &chunk = m_chunks[size_t(slot / kChunk)];
+            const qsizetype stop = std::min(m_first + end, (slot / kChunk + 1) * kChunk);
+            const PackedPoint *points = chunk.points.get();
+            const double base = double(chunk.baseMs);
+            for (; slot < stop; ++slot, ++out) {
+                const PackedPoint &point = points[slot % kChunk];
+                *out = QPointF(base + double(point.offsetMs), double(point.value));
+            }
+        }
+    }
+
+    qsizetype lowerBound(qint64 timeMs) const
+    {
+        qsizetype low = 0;
+        qsizetype high = m_size;
+        while (low < high) {
+            const qsizetype mid = low + (high - low) / 2;
+            if (at(mid).timeMs < timeMs)
+                low = mid + 1;
+            else
+                high = mid;
+        }
+        return low;
+    }
+
+    qint64 allocatedBytes() const
+    {
+        return qint64(m_chunks.size()) *
+               (kChunk * qint64(sizeof(PackedPoint)) + qint64(sizeof(Chunk)));
+    }
+
+private:
+    struct Chunk
+    {
+        qint64 baseMs;
+        std::unique_ptr<PackedPoint[]> points;
+    };
+
+    // Only sparse series (a point a day for weeks) get here: the chunk's live points are all
+    // within the retention of the new one, so they fit again after the base moves up.
+    void rebase(qsizetype chunkIndex, qint64 newestMs)
+    {
+        Chunk &chunk = m_chunks[size_t(chunkIndex)];
+        const qsizetype firstSlot = chunkIndex == 0 ? m_first : 0;
+        const qsizetype endSlot = m_first + m_size - chunkIndex * kChunk;
+        const qint64 newBase = firstSlot < endSlot
+                                   ? chunk.baseMs + qint64(chunk.points[size_t(firstSlot)].offsetMs)
+                                   : newestMs;
+        for (qsizetype i = 0; i < kChunk; ++i) {
+            PackedPoint &point = chunk.points[size_t(i)];
+            const qint64 time = chunk.baseMs + qint64(point.offsetMs);
+            point.offsetMs = (i >= firstSlot && i < endSlot) ? quint32(time - newBase) : 0;
+        }
+        chunk.baseMs = newBase;
+    }
+
+    std::vector<Chunk> m_chunks;
+    qsizetype m_first = 0;
+    qsizetype m_size = 0;
+};
 
 qint64 aggregateTime(const AggregatePoint &point)
 {
@@ -196,6 +313,32 @@ bool readPoints(QDataStream &stream, ChunkedPoints<P> &points, qint64 bytesLeft)
     return true;
 }
 
+// On disk native points keep their full time; the file is rewritten whole, so its size matters
+// less than memory's.
+void writePoints(QDataStream &stream, const NativePoints &points)
+{
+    stream << quint64(points.size());
+    for (qsizetype i = 0; i < points.size(); ++i) {
+        const NativePoint point = points.at(i);
+        stream.writeRawData(reinterpret_cast<const char *>(&point), sizeof point);
+    }
+}
+
+bool readPoints(QDataStream &stream, NativePoints &points, qint64 bytesLeft)
+{
+    quint64 count = 0;
+    stream >> count;
+    if (stream.status() != QDataStream::Ok || count > quint64(bytesLeft) / sizeof(NativePoint))
+        return false;
+    for (quint64 i = 0; i < count; ++i) {
+        NativePoint point;
+        if (stream.readRawData(reinterpret_cast<char *>(&point), sizeof point) != sizeof point)
+            return false;
+        points.push(point);
+    }
+    return true;
+}
+
 QDataStream &operator<<(QDataStream &stream, const OpenBucket &bucket)
 {
     return stream << bucket.startS << bucket.min << bucket.max << bucket.sum << bucket.count;
@@ -211,7 +354,7 @@ QDataStream &operator>>(QDataStream &stream, OpenBucket &bucket)
 struct MetricStore::Series
 {
     SeriesKey key;
-    ChunkedPoints<NativePoint> native;
+    NativePoints native;
     Tier minute{60, {}, {}};
     Tier tenMinutes{600, {}, {}};
     qint64 newestMs = std::numeric_limits<qint64>::min();
@@ -250,10 +393,11 @@ void MetricStore::append(int id, qint64 timeMs, double value)
         return;
     series.newestMs = timeMs;
 
-    series.native.push({timeMs, value});
+    // Expire first, so that the chunk the point lands in holds only live neighbours.
     const qint64 cutoff = timeMs - qint64(m_settings.nativeRetention.count()) * 1000;
-    if (nativeTime(series.native.at(0)) < cutoff)
-        series.native.dropFront(series.native.lowerBound(cutoff, nativeTime));
+    if (!series.native.isEmpty() && series.native.at(0).timeMs < cutoff)
+        series.native.dropFront(series.native.lowerBound(cutoff));
+    series.native.push({timeMs, value});
 
     series.minute.feed(timeMs, value, m_settings.minuteRetention.count());
     series.tenMinutes.feed(timeMs, value, m_settings.tenMinuteRetention.count());
@@ -315,8 +459,8 @@ QList<Sample> MetricStore::samples(const SeriesKey &key, qint64 fromMs, qint64 t
 
     if (resolution == Resolution::Native) {
         const auto &native = series->native;
-        for (qsizetype i = native.lowerBound(fromMs, nativeTime); i < native.size(); ++i) {
-            const NativePoint &point = native.at(i);
+        for (qsizetype i = native.lowerBound(fromMs); i < native.size(); ++i) {
+            const NativePoint point = native.at(i);
             if (point.timeMs > toMs)
                 break;
             out.append({point.timeMs, point.value, point.value, point.value});
@@ -351,14 +495,10 @@ QList<QPointF> MetricStore::points(const SeriesKey &key, qint64 fromMs, qint64 t
     if (resolution == Resolution::Native) {
         // The hot path of a chart redraw: no intermediate list.
         const auto &native = series->native;
-        const qsizetype first = native.lowerBound(fromMs, nativeTime);
-        out.reserve(native.size() - first);
-        for (qsizetype i = first; i < native.size(); ++i) {
-            const NativePoint &point = native.at(i);
-            if (point.timeMs > toMs)
-                break;
-            out.append(QPointF(double(point.timeMs), point.value));
-        }
+        const qsizetype first = native.lowerBound(fromMs);
+        const qsizetype end = native.lowerBound(toMs + 1);
+        out.resize(end - first);
+        native.copyRange(first, end, out.data());
         return out;
     }
     const QList<Sample> aggregated = samples(key, fromMs, toMs, resolution);
@@ -366,6 +506,27 @@ QList<QPointF> MetricStore::points(const SeriesKey &key, qint64 fromMs, qint64 t
     for (const Sample &sample : aggregated)
         out.append(QPointF(double(sample.timeMs), sample.value));
     return out;
+}
+
+QList<QPointF> MetricStore::thinnedPoints(const SeriesKey &key, qint64 fromMs, qint64 toMs,
+                                          qsizetype maxPoints, Resolution resolution) const
+{
+    const Series *series = find(key);
+    if (!series)
+        return {};
+    if (resolution == Resolution::Auto)
+        resolution = resolutionFor(key, fromMs);
+    if (resolution != Resolution::Native)
+        return lttb(points(key, fromMs, toMs, resolution), maxPoints);
+
+    const NativePoints &native = series->native;
+    const qsizetype first = native.lowerBound(fromMs);
+    const qsizetype end = native.lowerBound(toMs + 1);
+    // Unpacked once into a buffer this thread keeps, since LTTB visits each point twice.
+    thread_local std::vector<QPointF> scratch;
+    scratch.resize(size_t(end - first));
+    native.copyRange(first, end, scratch.data());
+    return lttbWith(end - first, maxPoints, [](qsizetype i) { return scratch[size_t(i)]; });
 }
 
 qint64 MetricStore::pointCount(Resolution resolution) const

@@ -56,8 +56,9 @@ struct Sample
     friend bool operator==(const Sample &, const Sample &) = default;
 };
 
-// Time series in memory, 16 bytes per stored point in every tier, with a file in the
-// application's data folder so that history survives a restart.
+// Time series in memory, with a file in the application's data folder so that history survives
+// a restart. A native point takes 8 bytes (time as an offset in its chunk, value as a float),
+// a point of a coarser tier 16 (start, min, max, average).
 //
 // Native points are kept for 24 h; each append also feeds a one-minute tier (7 days) and a
 // ten-minute tier (30 days) of min/max/avg. Points older than a series' newest are dropped:
@@ -87,6 +88,11 @@ public:
     // The same as (time, value) pairs, ready for thinning and drawing.
     QList<QPointF> points(const SeriesKey &key, qint64 fromMs, qint64 toMs,
                           Resolution resolution = Resolution::Auto) const;
+    // The same thinned by largest-triangle-three-buckets to at most `maxPoints` (a chart's width
+    // in pixels), read where the points lie: the redraw after a zoom copies no full range.
+    QList<QPointF> thinnedPoints(const SeriesKey &key, qint64 fromMs, qint64 toMs,
+                                 qsizetype maxPoints,
+                                 Resolution resolution = Resolution::Auto) const;
     Resolution resolutionFor(const SeriesKey &key, qint64 fromMs) const;
 
     // Points held in `resolution`'s tier over all series, and the bytes allocated for them.

@@ -5,6 +5,7 @@
 #include <QJsonObject>
 #include <QLoggingCategory>
 #include <QNetworkAccessManager>
+#include <QNetworkProxy>
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QSslConfiguration>
@@ -365,6 +366,7 @@ void HttpsGatewayProbe::begin()
     m_connectedAtMs = 0.0;
     m_handshakeMs = 0.0;
     m_socket = new QSslSocket(this);
+    m_socket->setProxy(QNetworkProxy::NoProxy); // services sit on the internal network
     const QString peerName = target().tlsPeerName.isEmpty() ? target().host : target().tlsPeerName;
     if (!target().caCertificates.isEmpty()) {
         QSslConfiguration configuration = m_socket->sslConfiguration();
@@ -445,6 +447,7 @@ void RedisProbe::begin()
 {
     m_buffer.clear();
     m_socket = new QTcpSocket(this);
+    m_socket->setProxy(QNetworkProxy::NoProxy); // services sit on the internal network
     connect(m_socket, &QTcpSocket::connected, this, [this] {
         QByteArray commands;
         m_awaitingAuth = !target().redisPassword.isEmpty();
@@ -528,6 +531,7 @@ PostgresProbe::PostgresProbe(const ProbeTarget &target, QObject *parent)
 void PostgresProbe::begin()
 {
     m_socket = new QTcpSocket(this);
+    m_socket->setProxy(QNetworkProxy::NoProxy); // services sit on the internal network
     connect(m_socket, &QTcpSocket::connected, this, [this] {
         // Length 8, then the request code 1234 << 16 | 5679. A server answers with one byte
         // before any authentication, and does not log a client that leaves after it.

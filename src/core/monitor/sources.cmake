@@ -1,6 +1,7 @@
 target_sources(rae_core PRIVATE
     monitor/alerts.cpp monitor/alerts.h
     monitor/clock.cpp monitor/clock.h
+    monitor/collector.cpp monitor/collector.h
     monitor/lttb.cpp monitor/lttb.h
     monitor/metricstore.cpp monitor/metricstore.h
     monitor/nvidiasmi.cpp monitor/nvidiasmi.h

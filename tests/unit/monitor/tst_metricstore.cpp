@@ -33,6 +33,8 @@ private slots:
     void tenMinuteTierCoversThirtyDays();
     void gapsDoNotPoisonAggregates();
     void storedPointsTakeSixteenBytes();
+    void sparseSeriesKeepTheirTimes();
+    void thinnedPointsMatchThinningACopy();
     void historySurvivesARestart();
     void aDamagedFileIsAnErrorNotAGuess();
     void csvIsInLongFormat();
@@ -152,9 +154,37 @@ void TestMetricStore::storedPointsTakeSixteenBytes()
                           store.pointCount(Resolution::Minute) +
                           store.pointCount(Resolution::TenMinutes);
     const double bytesPerPoint = double(store.allocatedBytes()) / double(points);
-    // 16 per point plus at most the unfilled part of the last chunk of each tier.
-    QVERIFY2(bytesPerPoint <= 16.0 * 1.05, qPrintable(QString::number(bytesPerPoint)));
-    QVERIFY(bytesPerPoint >= 16.0);
+    // 8 per native point and 16 per aggregate, plus the unfilled ends of the chunks.
+    QVERIFY2(bytesPerPoint <= 16.0, qPrintable(QString::number(bytesPerPoint)));
+}
+
+void TestMetricStore::sparseSeriesKeepTheirTimes()
+{
+    // A point every 23 h for 300 days: a chunk's time span outgrows 32 bits of milliseconds.
+    MetricStore store;
+    qint64 t = kStart;
+    for (int i = 0; i < 300; ++i, t += 23 * kHour)
+        store.append(kLatency, t, i);
+    const qint64 newest = t - 23 * kHour;
+    const QList<Sample> native = store.samples(kLatency, 0, newest, Resolution::Native);
+    QCOMPARE(native.size(), 2);
+    QCOMPARE(native.last().timeMs, newest);
+    QCOMPARE(native.first().timeMs, newest - 23 * kHour);
+    QCOMPARE(native.last().value, 299.0);
+}
+
+void TestMetricStore::thinnedPointsMatchThinningACopy()
+{
+    MetricStore store;
+    for (int i = 0; i < 20'000; ++i)
+        store.append(kLatency, kStart + i * 1000, std::sin(i / 50.0) * 100.0);
+    const qint64 from = kStart + 1000 * 1000;
+    const qint64 to = kStart + 15'000 * 1000;
+    const QList<QPointF> thinned = store.thinnedPoints(kLatency, from, to, 500);
+    QCOMPARE(thinned.size(), 500);
+    QCOMPARE(thinned, lttb(store.points(kLatency, from, to), 500));
+    QCOMPARE(thinned.first().x(), double(from));
+    QCOMPARE(thinned.last().x(), double(to));
 }
 
 void TestMetricStore::historySurvivesARestart()
