@@ -5,4 +5,5 @@ target_sources(rae_core PRIVATE
     deploy/changeset.cpp deploy/changeset.h
     deploy/actions.cpp deploy/actions.h
     deploy/journal.cpp deploy/journal.h
+    deploy/provisioning.cpp deploy/provisioning.h
 )
