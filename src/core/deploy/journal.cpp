@@ -21,18 +21,41 @@ struct Tr
     Q_DECLARE_TR_FUNCTIONS(rae::deploy::Journal)
 };
 
-Status appendLine(const QString &path, const QJsonObject &object)
+Status appendLines(const QString &path, const QList<QJsonObject> &objects)
 {
     QFile file(path);
     if (!file.open(QIODevice::WriteOnly | QIODevice::Append))
         return Error{Tr::tr("The deployment journal cannot be written: %1").arg(file.errorString()),
                      Tr::tr("Check the permissions of the data folder."), path};
-    const QByteArray line = QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n';
+    QByteArray line;
+    for (const QJsonObject &object : objects)
+        line += QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n';
     if (file.write(line) != line.size() || !file.flush() || ::fsync(file.handle()) != 0)
         return Error{
             Tr::tr("The deployment journal could not be saved: %1").arg(file.errorString()),
             Tr::tr("Check the free space of the data folder."), path};
     return Done{};
+}
+
+Status appendLine(const QString &path, const QJsonObject &object)
+{
+    return appendLines(path, {object});
+}
+
+QJsonObject toJson(const JournalEntry &entry)
+{
+    QJsonObject object{{QStringLiteral("action"), entry.action},
+                       {QStringLiteral("state"), actionStateName(entry.state)},
+                       {QStringLiteral("time"),
+                        (entry.time.isValid() ? entry.time : QDateTime::currentDateTimeUtc())
+                            .toString(Qt::ISODateWithMs)}};
+    if (entry.vmid > 0)
+        object.insert(QStringLiteral("vmid"), entry.vmid);
+    if (!entry.upid.isEmpty())
+        object.insert(QStringLiteral("upid"), entry.upid);
+    if (!entry.detail.isEmpty())
+        object.insert(QStringLiteral("detail"), entry.detail);
+    return object;
 }
 
 } // namespace
@@ -107,26 +130,27 @@ Result<Journal> Journal::open(const QString &path)
 
 Status Journal::record(const JournalEntry &entry)
 {
-    QJsonObject object{{QStringLiteral("action"), entry.action},
-                       {QStringLiteral("state"), actionStateName(entry.state)},
-                       {QStringLiteral("time"),
-                        (entry.time.isValid() ? entry.time : QDateTime::currentDateTimeUtc())
-                            .toString(Qt::ISODateWithMs)}};
-    if (entry.vmid > 0)
-        object.insert(QStringLiteral("vmid"), entry.vmid);
-    if (!entry.upid.isEmpty())
-        object.insert(QStringLiteral("upid"), entry.upid);
-    if (!entry.detail.isEmpty())
-        object.insert(QStringLiteral("detail"), entry.detail);
-    const Status written = appendLine(m_path, object);
+    return record(QList<JournalEntry>{entry});
+}
+
+Status Journal::record(const QList<JournalEntry> &entries)
+{
+    if (entries.isEmpty())
+        return Done{};
+    QList<QJsonObject> objects;
+    for (const JournalEntry &entry : entries)
+        objects.append(toJson(entry));
+    const Status written = appendLines(m_path, objects);
     if (!written.ok())
         return written;
-    if (!m_latest.contains(entry.action))
-        m_order.append(entry.action);
-    JournalEntry kept = entry;
-    if (kept.vmid == 0 && m_latest.contains(entry.action))
-        kept.vmid = m_latest.value(entry.action).vmid;
-    m_latest.insert(entry.action, kept);
+    for (const JournalEntry &entry : entries) {
+        if (!m_latest.contains(entry.action))
+            m_order.append(entry.action);
+        JournalEntry kept = entry;
+        if (kept.vmid == 0 && m_latest.contains(entry.action))
+            kept.vmid = m_latest.value(entry.action).vmid;
+        m_latest.insert(entry.action, kept);
+    }
     return Done{};
 }
 

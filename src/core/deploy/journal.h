@@ -46,6 +46,8 @@ public:
     const QString &path() const { return m_path; }
 
     Status record(const JournalEntry &entry);
+    // Several entries with one fsync: the actions a scheduling turn starts together.
+    Status record(const QList<JournalEntry> &entries);
 
     // The latest entry per action, in the order actions first appeared.
     QList<JournalEntry> latest() const;
