@@ -1,9 +1,12 @@
+#include "clustercommands.h"
 #include "common/translations.h"
 #include "failovercommand.h"
+#include "monitorcommand.h"
 #include "placecommand.h"
 #include "validatecommand.h"
 
 #include <QCoreApplication>
+#include <QLoggingCategory>
 #include <QTextStream>
 
 #include <cstdio>
@@ -17,16 +20,19 @@ struct Tr
 
 QString usage()
 {
-    return Tr::tr("usage: rae-deploy-cli COMMAND [options]\n"
-                  "\n"
-                  "commands:\n"
-                  "  validate PLAN [--format text|json]   check a plan and print its findings\n"
-                  "  failover --plan PLAN [--fail NODE]... [--pairs] [--json]\n"
-                  "                                       what happens when nodes fail\n"
-                  "  place PLAN [--out NEW_PLAN]          find a placement that survives any node "
-                  "failure\n"
-                  "\n"
-                  "Run “rae-deploy-cli COMMAND --help” for the options of a command.\n");
+    return Tr::tr(
+        "usage: rae-deploy-cli COMMAND [options]\n"
+        "\n"
+        "commands:\n"
+        "  validate PLAN [--format text|json]   check a plan and print its findings\n"
+        "  cluster add|list|remove              cluster profiles; secrets go to the keychain\n"
+        "  inventory --cluster NAME [--json]    what a cluster has\n"
+        "  failover --plan PLAN [--fail NODE]... [--pairs] [--json]\n"
+        "                                       what happens when nodes fail\n"
+        "  place PLAN [--out NEW_PLAN]          find a placement that survives any node "
+        "failure\n"
+        "\n"
+        "Run “rae-deploy-cli COMMAND --help” for the options of a command.\n");
 }
 
 } // namespace
@@ -39,6 +45,12 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationVersion(QStringLiteral(RAE_VERSION));
     rae::installTranslations();
 
+    // The command's own output is for people and scripts; the request-by-request log is for
+    // whoever asks for it with QT_LOGGING_RULES (such as "raedeploy.*.debug=true").
+    if (qEnvironmentVariableIsEmpty("QT_LOGGING_RULES"))
+        QLoggingCategory::setFilterRules(QStringLiteral("raedeploy.*.debug=false\n"
+                                                        "raedeploy.*.info=false"));
+
     QTextStream out(stdout);
     QTextStream err(stderr);
     QStringList arguments = QCoreApplication::arguments().mid(1);
@@ -50,8 +62,14 @@ int main(int argc, char *argv[])
     const QString command = arguments.takeFirst();
     if (command == QLatin1String("validate"))
         return rae::cli::runValidateCommand(arguments, out, err);
+    if (command == QLatin1String("cluster"))
+        return rae::cli::runClusterCommand(arguments, out, err);
+    if (command == QLatin1String("inventory"))
+        return rae::cli::runInventoryCommand(arguments, out, err);
     if (command == QLatin1String("failover"))
         return rae::cli::runFailoverCommand(arguments, out, err);
+    if (command == QLatin1String("monitor"))
+        return rae::cli::runMonitorCommand(arguments, out, err);
     if (command == QLatin1String("place"))
         return rae::cli::runPlaceCommand(arguments, out, err);
     if (command == QLatin1String("--help") || command == QLatin1String("-h") ||

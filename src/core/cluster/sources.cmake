@@ -5,6 +5,7 @@ target_sources(rae_core PRIVATE
     cluster/network.cpp cluster/network.h
     cluster/nodestatus.cpp cluster/nodestatus.h
     cluster/pcimapping.cpp cluster/pcimapping.h
+    cluster/profile.cpp cluster/profile.h
     cluster/replication.cpp cluster/replication.h
     cluster/resources.cpp cluster/resources.h
     cluster/snapshot.h
