@@ -1,5 +1,7 @@
 #include "clustercommands.h"
 
+#include "clusteraccess.h"
+
 #include "cluster/inventory.h"
 #include "cluster/profile.h"
 #include "proxmox/client.h"
@@ -32,13 +34,6 @@ struct Tr
 };
 
 using cluster::ClusterProfile;
-
-// Profiles are shared with the desktop application.
-QSettings profileSettings()
-{
-    return QSettings(QSettings::NativeFormat, QSettings::UserScope, QStringLiteral("rae-deploy"),
-                     QStringLiteral("rae-deploy"));
-}
 
 void printError(QTextStream &err, const QString &message, const QString &hint = {})
 {
@@ -100,20 +95,6 @@ writeSecret(secrets::CredentialStore &store, const ClusterProfile &profile, cons
     return failure;
 }
 
-secrets::SecretResult<QString> readSecret(secrets::CredentialStore &store,
-                                          const ClusterProfile &profile)
-{
-    QEventLoop loop;
-    std::optional<secrets::SecretResult<QString>> answer;
-    store.read(profile.name, profile.account(), &loop,
-               [&](const secrets::SecretResult<QString> &result) {
-                   answer = result;
-                   loop.quit();
-               });
-    loop.exec();
-    return *answer;
-}
-
 proxmox::Credentials credentialsFor(const ClusterProfile &profile, const QString &secret)
 {
     if (profile.auth == ClusterProfile::Auth::ApiToken)
@@ -136,17 +117,6 @@ std::optional<proxmox::ApiError> connectAndWait(proxmox::ProxmoxClient &client,
     client.connectToCluster(credentials);
     loop.exec();
     return failure;
-}
-
-void printApiError(QTextStream &err, const proxmox::ApiError &error)
-{
-    printError(err, error.message, error.hint);
-    if (!error.pinnedFingerprint.isEmpty()) {
-        err << "  " << Tr::tr("pinned:    %1").arg(error.pinnedFingerprint) << '\n'
-            << "  " << Tr::tr("presented: %1").arg(error.presentedFingerprint) << '\n';
-    }
-    for (auto it = error.parameterErrors.cbegin(); it != error.parameterErrors.cend(); ++it)
-        err << "  " << it.key() << ": " << it.value() << '\n';
 }
 
 int addCluster(const QStringList &arguments, QTextStream &out, QTextStream &err)
@@ -229,7 +199,8 @@ int addCluster(const QStringList &arguments, QTextStream &out, QTextStream &err)
         return 2;
     }
 
-    QSettings settings = profileSettings();
+    const auto settingsOwner = openProfileSettings();
+    QSettings &settings = *settingsOwner;
     if (cluster::findClusterProfile(settings, profile.name)) {
         printError(err, Tr::tr("a cluster named %1 exists already").arg(profile.name),
                    Tr::tr("remove it first with `rae-deploy-cli cluster remove %1`, or choose "
@@ -305,7 +276,8 @@ int listClusters(const QStringList &arguments, QTextStream &out, QTextStream &er
         printError(err, parser.errorText());
         return 2;
     }
-    QSettings settings = profileSettings();
+    const auto settingsOwner = openProfileSettings();
+    QSettings &settings = *settingsOwner;
     const QList<ClusterProfile> profiles = cluster::loadClusterProfiles(settings);
     if (parser.isSet(json)) {
         QJsonArray array;
@@ -342,7 +314,8 @@ int removeCluster(const QStringList &arguments, QTextStream &out, QTextStream &e
                    Tr::tr("rae-deploy-cli cluster remove NAME"));
         return 2;
     }
-    QSettings settings = profileSettings();
+    const auto settingsOwner = openProfileSettings();
+    QSettings &settings = *settingsOwner;
     const auto profile = cluster::findClusterProfile(settings, arguments.constFirst());
     if (!profile) {
         printError(err, Tr::tr("there is no cluster named %1").arg(arguments.constFirst()),
@@ -552,36 +525,11 @@ int runInventoryCommand(const QStringList &arguments, QTextStream &out, QTextStr
         return 2;
     }
 
-    QSettings settings = profileSettings();
-    const auto profile = cluster::findClusterProfile(settings, parser.value(clusterOption));
-    if (!profile) {
-        printError(err, Tr::tr("there is no cluster named %1").arg(parser.value(clusterOption)),
-                   Tr::tr("add it with `rae-deploy-cli cluster add`"));
-        return 2;
-    }
-
-    secrets::CredentialStore store;
-    const auto secret = readSecret(store, *profile);
-    if (!secret) {
-        printError(err, secret.error().message, secret.error().hint);
+    const auto access = connectWithProfile(parser.value(clusterOption), err);
+    if (!access)
         return 1;
-    }
 
-    proxmox::PinStore pins(&settings, profile->name);
-    proxmox::ProxmoxClient client(profile->name, profile->endpointUrls(), pins);
-    client.setTrustCallback([&](const proxmox::CertificateFacts &facts, const QUrl &url,
-                                std::function<void(bool)> decide) {
-        err << Tr::tr("The certificate of %1 was never approved for cluster %2 (%3).")
-                   .arg(url.host(), profile->name, facts.fingerprint)
-            << '\n';
-        decide(false);
-    });
-    if (const auto failure = connectAndWait(client, credentialsFor(*profile, *secret))) {
-        printApiError(err, *failure);
-        return 1;
-    }
-
-    cluster::InventoryLoader loader(&client);
+    cluster::InventoryLoader loader(access->client.get());
     QEventLoop loop;
     std::optional<proxmox::ApiResult<cluster::Inventory>> result;
     QObject::connect(&loader, &cluster::InventoryLoader::finished, &loop,

@@ -31,6 +31,8 @@ QString usage()
         "                                       what happens when nodes fail\n"
         "  place PLAN [--out NEW_PLAN]          find a placement that survives any node "
         "failure\n"
+        "  monitor (--plan PLAN | --cluster NAME) [--duration 30s] [--csv FILE]\n"
+        "                                       probe and poll, then write the series\n"
         "\n"
         "Run “rae-deploy-cli COMMAND --help” for the options of a command.\n");
 }

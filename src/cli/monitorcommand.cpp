@@ -1,5 +1,7 @@
 #include "monitorcommand.h"
 
+#include "clusteraccess.h"
+
 #include "monitor/alerts.h"
 #include "monitor/clock.h"
 #include "monitor/collector.h"
@@ -171,8 +173,10 @@ int runMonitorCommand(const QStringList &arguments, QTextStream &out, QTextStrea
                                         Tr::tr("the plan whose service addresses to probe"),
                                         Tr::tr("PLAN"));
     const QCommandLineOption clusterOption(QStringLiteral("cluster"),
-                                           Tr::tr("a Proxmox VE node's URL, https://host:8006"),
-                                           Tr::tr("URL"));
+                                           Tr::tr("a saved cluster (rae-deploy-cli cluster add), "
+                                                  "or a node's URL https://host:8006 with "
+                                                  "--token-file"),
+                                           Tr::tr("NAME|URL"));
     const QCommandLineOption tokenOption(QStringLiteral("token-file"),
                                          Tr::tr("a file holding USER@REALM!TOKENID=SECRET"),
                                          Tr::tr("FILE"));
@@ -200,11 +204,14 @@ int runMonitorCommand(const QStringList &arguments, QTextStream &out, QTextStrea
         return 0;
     }
     if (!parser.isSet(planOption) && !parser.isSet(clusterOption)) {
-        err << Tr::tr("monitor needs --plan PLAN or --cluster URL --token-file FILE") << '\n';
+        err << Tr::tr("monitor needs --plan PLAN or --cluster NAME") << '\n';
         return 1;
     }
-    if (parser.isSet(clusterOption) && !parser.isSet(tokenOption)) {
-        err << Tr::tr("--cluster needs --token-file") << '\n';
+    if (parser.value(clusterOption).startsWith(QLatin1String("https://")) &&
+        !parser.isSet(tokenOption)) {
+        err << Tr::tr("--cluster with a URL needs --token-file; or add the cluster with "
+                      "`rae-deploy-cli cluster add` and name it")
+            << '\n';
         return 1;
     }
     const auto durationMs = parseDurationMs(parser.value(durationOption));
@@ -273,8 +280,16 @@ int runMonitorCommand(const QStringList &arguments, QTextStream &out, QTextStrea
     // A cluster: connect, find the VMs' addresses through the guest agent, then poll.
     QTemporaryDir settingsDir; // pins for this run only; the user's settings stay untouched
     QSettings settings(settingsDir.filePath(QStringLiteral("pins.ini")), QSettings::IniFormat);
-    std::unique_ptr<proxmox::ProxmoxClient> client;
-    if (parser.isSet(clusterOption)) {
+    std::unique_ptr<ClusterAccess> access; // a saved profile: its settings outlive the client
+    std::unique_ptr<proxmox::ProxmoxClient> ownClient;
+    proxmox::ProxmoxClient *client = nullptr;
+    const bool byAddress = parser.value(clusterOption).startsWith(QLatin1String("https://"));
+    if (parser.isSet(clusterOption) && !byAddress) {
+        access = connectWithProfile(parser.value(clusterOption), err, &network);
+        if (!access)
+            return 2;
+        client = access->client.get();
+    } else if (parser.isSet(clusterOption)) {
         const auto credentials = readTokenFile(parser.value(tokenOption));
         if (!credentials) {
             err << credentials.error().toString() << '\n';
@@ -284,8 +299,9 @@ int runMonitorCommand(const QStringList &arguments, QTextStream &out, QTextStrea
         proxmox::PinStore pins(&settings, QStringLiteral("monitor"));
         if (parser.isSet(fingerprintOption))
             pins.pin(url.host(), proxmox::normalizeFingerprint(parser.value(fingerprintOption)));
-        client = std::make_unique<proxmox::ProxmoxClient>(QStringLiteral("monitor"),
-                                                          QList<QUrl>{url}, pins, &network);
+        ownClient = std::make_unique<proxmox::ProxmoxClient>(QStringLiteral("monitor"),
+                                                             QList<QUrl>{url}, pins, &network);
+        client = ownClient.get();
         client->setTrustCallback([&err](const proxmox::CertificateFacts &facts, const QUrl &,
                                         std::function<void(bool)> decide) {
             err << Tr::tr("the node's certificate is not trusted; if it is the right one, pass "
@@ -297,9 +313,8 @@ int runMonitorCommand(const QStringList &arguments, QTextStream &out, QTextStrea
 
         QEventLoop loop;
         std::optional<QString> connectError;
-        QObject::connect(client.get(), &proxmox::ProxmoxClient::connected, &loop,
-                         &QEventLoop::quit);
-        QObject::connect(client.get(), &proxmox::ProxmoxClient::connectionFailed, &loop,
+        QObject::connect(client, &proxmox::ProxmoxClient::connected, &loop, &QEventLoop::quit);
+        QObject::connect(client, &proxmox::ProxmoxClient::connectionFailed, &loop,
                          [&](const proxmox::ApiError &error) {
                              connectError = error.message;
                              loop.quit();
@@ -311,7 +326,9 @@ int runMonitorCommand(const QStringList &arguments, QTextStream &out, QTextStrea
                 << '\n';
             return 2;
         }
-
+    }
+    if (client) {
+        QEventLoop loop;
         // One look at the guests to know what to probe; the collector polls from then on.
         QList<cluster::GuestResource> guests;
         {
@@ -366,7 +383,7 @@ int runMonitorCommand(const QStringList &arguments, QTextStream &out, QTextStrea
         }
         if (pending > 0)
             loop.exec();
-        collector.setClient(client.get());
+        collector.setClient(client);
     }
 
     const qint64 startMs = clock.nowMs();
