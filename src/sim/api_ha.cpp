@@ -1,17 +1,70 @@
 // HA resources, groups (PVE 8) and rules (PVE 9), the CRM's rounds, replication and backup jobs.
 #include "cluster.h"
 
+#include "ha/failureanalysis.h"
+#include "ha/nodeusage.h"
+#include "ha/recovery.h"
+#include "ha/rules.h"
+
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QLocale>
+#include <QLoggingCategory>
 #include <QRegularExpression>
 
+#include <algorithm>
 #include <cmath>
+
+Q_LOGGING_CATEGORY(lcSimHa, "raedeploy.sim.ha", QtInfoMsg)
 
 namespace rae::sim {
 
 namespace {
+
+// The HA stack's default timings, the same the failure analysis predicts with.
+const rae::ha::Timings haTimings{};
+
+// "pve1:2,pve2" as groups and node-affinity rules write their nodes.
+QMap<QString, int> nodePriorities(const QString &text)
+{
+    QMap<QString, int> nodes;
+    for (const QString &item : text.split(QLatin1Char(','), Qt::SkipEmptyParts))
+        nodes.insert(item.section(QLatin1Char(':'), 0, 0).trimmed(),
+                     item.section(QLatin1Char(':'), 1, 1).toInt());
+    return nodes;
+}
+
+rae::ha::RequestState requestState(const QString &state)
+{
+    if (state == QLatin1String("stopped"))
+        return rae::ha::RequestState::Stopped;
+    if (state == QLatin1String("disabled"))
+        return rae::ha::RequestState::Disabled;
+    if (state == QLatin1String("ignored"))
+        return rae::ha::RequestState::Ignored;
+    return rae::ha::RequestState::Started; // "started" and its old name "enabled"
+}
+
+rae::ha::CrmState crmStateOf(const QString &state)
+{
+    using rae::ha::CrmState;
+    static const QHash<QString, CrmState> states = {
+        {QStringLiteral("started"), CrmState::Started},
+        {QStringLiteral("request_start"), CrmState::RequestStart},
+        {QStringLiteral("stopping"), CrmState::RequestStop},
+        {QStringLiteral("request_stop"), CrmState::RequestStop},
+        {QStringLiteral("stopped"), CrmState::Stopped},
+        {QStringLiteral("disabled"), CrmState::Stopped},
+        {QStringLiteral("fence"), CrmState::Fence},
+        {QStringLiteral("recovery"), CrmState::Recovery},
+        {QStringLiteral("freeze"), CrmState::Freeze},
+        {QStringLiteral("error"), CrmState::Error},
+        {QStringLiteral("migrate"), CrmState::Migrate},
+        {QStringLiteral("relocate"), CrmState::Relocate},
+    };
+    return states.value(state, CrmState::Stopped);
+}
 
 QString digest(const QByteArray &text)
 {
@@ -364,6 +417,8 @@ void Cluster::haQueue(Vm &vm, const QString &request, const QString &target)
 void Cluster::haRound()
 {
     const double now = m_clock.now();
+    // Without quorum the manager loses its lock and changes nothing.
+    const bool haQuorate = quorate();
     const Identity root{QStringLiteral("root@pam"), {}, false};
     for (HaResource &resource : m_haResources) {
         const int vmid = resource.sid.section(QLatin1Char(':'), 1).toInt();
@@ -376,17 +431,20 @@ void Cluster::haRound()
             resource.raw.value(QStringLiteral("state"), QStringLiteral("started"));
 
         if (!node.online()) {
-            // The node's watchdog fences it about a minute after it dropped out; recovery would
-            // follow once its lock times out (120 s).
-            if (now - node.offlineSince >= 60 && requested != QLatin1String("ignored"))
+            // Disabled services stay where they are; the manager only fences the others. The
+            // recovery itself waits for the node's agent lock (haRecover).
+            if (haQuorate && now - node.offlineSince >= haTimings.fenceDelay &&
+                requested != QLatin1String("ignored") && requested != QLatin1String("disabled") &&
+                resource.crmState != QLatin1String("recovery"))
                 resource.crmState = QStringLiteral("fence");
-            // TODO: recovery to another node needs the shared placement rules in src/core/ha/;
-            // services stay in "fence" until their node returns. Goes when that engine exists.
             continue;
         }
-        if (resource.crmState == QLatin1String("fence")) {
+        if (resource.crmState == QLatin1String("fence") ||
+            resource.crmState == QLatin1String("recovery")) {
             resource.crmState = vm.running ? QStringLiteral("started") : QStringLiteral("stopped");
         }
+        if (now < resource.startPendingUntil)
+            continue;
 
         if (resource.crmState == QLatin1String("migrate") ||
             resource.crmState == QLatin1String("relocate")) {
@@ -446,6 +504,180 @@ void Cluster::haRound()
                                                                        : QStringLiteral("stopped");
         }
     }
+    haRecover();
+}
+
+bool Cluster::quorate() const
+{
+    qsizetype online = 0;
+    for (const NodeState &node : m_nodes)
+        online += node.online() ? 1 : 0;
+    return online * 2 > m_nodes.size();
+}
+
+rae::ha::ClusterState Cluster::haClusterState() const
+{
+    namespace ha = rae::ha;
+    ha::ClusterState state;
+    for (const NodeDef &def : m_scenario.nodes) {
+        const auto node = m_nodes.constFind(def.name);
+        ha::Node entry;
+        entry.name = def.name;
+        entry.online = node != m_nodes.cend() && node->online();
+        entry.cpus = def.threads;
+        entry.memoryBytes = static_cast<quint64>(def.memory);
+        state.nodes.append(entry);
+    }
+    for (const HaResource &resource : m_haResources) {
+        const auto vm = m_vms.find(resource.sid.section(QLatin1Char(':'), 1).toInt());
+        ha::Service service;
+        service.sid = resource.sid;
+        service.node = resource.node;
+        service.state =
+            requestState(resource.raw.value(QStringLiteral("state"), QStringLiteral("started")));
+        service.failback = resource.raw.value(QStringLiteral("failback"), QStringLiteral("1")) !=
+                           QLatin1String("0");
+        service.maxRelocate =
+            resource.raw.value(QStringLiteral("max_relocate"), QStringLiteral("1")).toInt();
+        service.group = resource.raw.value(QStringLiteral("group"));
+        if (vm != m_vms.end()) {
+            const QMap<QString, QString> &config = vm->second.config;
+            service.cores = std::max(1, config.value(QStringLiteral("cores")).toInt());
+            service.sockets = std::max(1, config.value(QStringLiteral("sockets")).toInt());
+            service.cpulimit = config.value(QStringLiteral("cpulimit")).toDouble();
+            service.memoryBytes = static_cast<quint64>(vm->second.memoryBytes());
+        }
+        state.services.append(service);
+    }
+    for (const auto &[vmid, vm] : m_vms) {
+        if (vm.isTemplate() || m_haResources.contains(haSidOf(vmid)))
+            continue;
+        state.guests.append({haSidOf(vmid), vm.name(), vm.node, double(vm.vcpus()),
+                             static_cast<quint64>(vm.memoryBytes()), vm.running});
+    }
+    if (m_scenario.crsHa == QLatin1String("static"))
+        state.scheduler = ha::Scheduler::Static;
+    else if (m_scenario.crsHa == QLatin1String("dynamic"))
+        state.scheduler = ha::Scheduler::Dynamic;
+    state.rulesSource = m_scenario.isPve9() ? ha::RulesSource::Rules : ha::RulesSource::Groups;
+    for (const HaGroupDef &group : m_haGroups)
+        state.groups.append(
+            {group.group, nodePriorities(group.nodes), group.restricted, group.nofailback});
+    for (const HaRuleDef &rule : m_haRules) {
+        const QStringList resources =
+            rule.options.value(QStringLiteral("resources")).split(u',', Qt::SkipEmptyParts);
+        const bool disabled = rule.options.value(QStringLiteral("disable")) == QLatin1String("1");
+        if (rule.type == QLatin1String("node-affinity")) {
+            state.nodeAffinity.append(
+                {rule.rule, resources, nodePriorities(rule.options.value(QStringLiteral("nodes"))),
+                 rule.options.value(QStringLiteral("strict")) == QLatin1String("1"), disabled});
+        } else if (rule.type == QLatin1String("resource-affinity")) {
+            state.resourceAffinity.append(
+                {rule.rule, resources,
+                 rule.options.value(QStringLiteral("affinity")) == QLatin1String("positive")
+                     ? ha::Affinity::Positive
+                     : ha::Affinity::Negative,
+                 disabled});
+        }
+    }
+    return state;
+}
+
+// Recovers the services of fenced nodes once those nodes' agent locks have expired, one after
+// the other in the manager's order (QMap: by sid as a string), each to the node the shared
+// engine chooses with the placements made so far counted.
+void Cluster::haRecover()
+{
+    namespace ha = rae::ha;
+    const double now = m_clock.now();
+    const double lockExpiry =
+        std::max({haTimings.fenceDelay, haTimings.watchdogTimeout, haTimings.agentLockTimeout});
+    QStringList due;
+    for (const HaResource &resource : std::as_const(m_haResources)) {
+        if (resource.crmState != QLatin1String("fence") &&
+            resource.crmState != QLatin1String("recovery"))
+            continue;
+        const auto node = m_nodes.constFind(resource.node);
+        if (node != m_nodes.cend() && !node->online() && now - node->offlineSince >= lockExpiry)
+            due << resource.sid;
+    }
+    // Without quorum the manager may not act at all.
+    if (due.isEmpty() || !quorate())
+        return;
+
+    const ha::ClusterState state = haClusterState();
+    const ha::CompiledRules rules = ha::compileRules(state);
+    QList<ha::Node> candidates;
+    for (const ha::Node &node : state.nodes) {
+        if (node.online && !node.maintenance)
+            candidates.append(node);
+    }
+    ha::NodeUsage usage(state.scheduler, candidates);
+    ha::ServiceStatusMap statuses;
+    for (const ha::Service &service : state.services) {
+        if (service.state == ha::RequestState::Ignored)
+            continue;
+        const HaResource &resource = m_haResources[service.sid];
+        ha::ServiceStatus status;
+        status.node = service.node;
+        status.state =
+            due.contains(service.sid) ? ha::CrmState::Recovery : crmStateOf(resource.crmState);
+        if (status.state == ha::CrmState::Migrate || status.state == ha::CrmState::Relocate)
+            status.target = resource.raw.value(QStringLiteral("requested-node"));
+        statuses.insert(service.sid, status);
+        usage.addServiceUsage(service, status.state, status.node, status.target);
+    }
+
+    const Identity root{QStringLiteral("root@pam"), {}, false};
+    for (const QString &sid : std::as_const(due)) {
+        HaResource &resource = m_haResources[sid];
+        const ha::Service &service = *state.service(sid);
+        const ha::NodeChoice choice = ha::chooseRecoveryNode(rules, usage, service, statuses);
+        if (!choice.node) {
+            if (resource.crmState != QLatin1String("recovery"))
+                qCWarning(lcSimHa) << "recovering service" << sid << "failed, no recovery node";
+            resource.crmState = QStringLiteral("recovery");
+            resource.crmSince = now;
+            continue;
+        }
+        const QString target = *choice.node;
+        const bool start = service.state == ha::RequestState::Started;
+        ha::ServiceStatus &status = statuses[sid];
+        status.node = target;
+        status.state = start ? ha::CrmState::Started : ha::CrmState::RequestStop;
+        usage.removeServiceUsage(sid);
+        usage.addServiceUsage(service, status.state, target);
+
+        const int vmid = sid.section(QLatin1Char(':'), 1).toInt();
+        const auto vm = m_vms.find(vmid);
+        if (vm == m_vms.end())
+            continue;
+        qCInfo(lcSimHa) << "recover service" << sid << "from fenced node" << resource.node
+                        << "to node" << target;
+        // The guest died with its node: it is moved (its config changes node in pmxcfs) and
+        // started fresh there.
+        vm->second.node = target;
+        vm->second.running = false;
+        vm->second.frozenAt = 0;
+        vm->second.config.remove(QStringLiteral("lock"));
+        resource.node = target;
+        resource.crmSince = now;
+        resource.crmState = start ? QStringLiteral("started") : QStringLiteral("stopped");
+        if (!start)
+            continue;
+        resource.startPendingUntil = now + haTimings.lrmRound;
+        startTask(target, QStringLiteral("qmstart"), QString::number(vmid), root, 2,
+                  [this, vmid]() -> QString {
+                      const auto found = m_vms.find(vmid);
+                      if (found == m_vms.end())
+                          return QStringLiteral("VM vanished");
+                      applyPending(found->second);
+                      found->second.running = true;
+                      found->second.startedAt = m_clock.now();
+                      return {};
+                  });
+    }
+    ++m_generation;
 }
 
 Reply Cluster::getHaStatus(Call &call)
@@ -453,10 +685,7 @@ Reply Cluster::getHaStatus(Call &call)
     if (!can(call.who, QStringLiteral("/"), QStringLiteral("Sys.Audit")))
         return forbidden(QStringLiteral("/"), QStringLiteral("Sys.Audit"));
     const double now = m_clock.now();
-    int online = 0;
-    for (const NodeState &node : m_nodes)
-        online += node.online() ? 1 : 0;
-    const bool quorate = online * 2 > m_nodes.size();
+    const bool quorate = this->quorate();
     QJsonArray out;
     out.append(QJsonObject{{QStringLiteral("id"), QStringLiteral("quorum")},
                            {QStringLiteral("type"), QStringLiteral("quorum")},
@@ -551,9 +780,6 @@ Reply Cluster::getHaManagerStatus(Call &call)
                 {QStringLiteral("uid"),
                  digest((resource.sid + resource.crmState).toUtf8()).left(22)}});
     }
-    int online = 0;
-    for (const NodeState &node : m_nodes)
-        online += node.online() ? 1 : 0;
     QJsonObject manager{{QStringLiteral("master_node"), localNode()},
                         {QStringLiteral("timestamp"), static_cast<qint64>(now)},
                         {QStringLiteral("node_status"), nodeStatus},
@@ -561,9 +787,8 @@ Reply Cluster::getHaManagerStatus(Call &call)
     return Reply::ok(QJsonObject{
         {QStringLiteral("manager_status"), manager},
         {QStringLiteral("lrm_status"), lrm},
-        {QStringLiteral("quorum"),
-         QJsonObject{{QStringLiteral("node"), localNode()},
-                     {QStringLiteral("quorate"), online * 2 > m_nodes.size() ? 1 : 0}}}});
+        {QStringLiteral("quorum"), QJsonObject{{QStringLiteral("node"), localNode()},
+                                               {QStringLiteral("quorate"), quorate() ? 1 : 0}}}});
 }
 
 // --- replication --------------------------------------------------------------------------

@@ -102,7 +102,7 @@ bool hotpluggable(const QString &key)
 
 } // namespace
 
-QString Cluster::allocateDisk(Vm &vm, const QString &key, const QString &value, QString *error)
+Result<QString> Cluster::allocateDisk(const Vm &vm, const QString &key, const QString &value) const
 {
     // "ceph-vm:32,discard=on" allocates 32 GiB; "ceph-vm:cloudinit" a cloud-init drive; a
     // volume id is kept as it is.
@@ -113,20 +113,17 @@ QString Cluster::allocateDisk(Vm &vm, const QString &key, const QString &value, 
     static const QRegularExpression size(QStringLiteral("^[0-9]+(\\.[0-9]+)?$"));
     if (volume == QLatin1String("none") || what.isEmpty() || !volume.contains(QLatin1Char(':')))
         return value;
-    if (!storage(storageId) || !storageOnNode(storageId, vm.node)) {
-        *error = QStringLiteral("storage '%1' does not exist").arg(storageId);
-        return {};
-    }
+    if (!storage(storageId) || !storageOnNode(storageId, vm.node))
+        return Error{QStringLiteral("storage '%1' does not exist").arg(storageId), {}, {}};
     if (what == QLatin1String("cloudinit"))
         return QStringLiteral("%1:vm-%2-cloudinit,media=cdrom").arg(storageId).arg(vm.vmid);
     if (!size.match(what).hasMatch())
         return value;
+    // EFI vars disks are numbered with the other disks (vm-ID-disk-N), as Proxmox names them.
     int index = 0;
-    const QString prefix =
-        key.startsWith(QLatin1String("efidisk")) ? QStringLiteral("disk") : QStringLiteral("disk");
     for (const QString &existing : diskKeys(vm)) {
         if (vm.config.value(existing).contains(
-                QStringLiteral("vm-%1-%2-%3").arg(vm.vmid).arg(prefix).arg(index)))
+                QStringLiteral("vm-%1-disk-%2").arg(vm.vmid).arg(index)))
             ++index;
     }
     QString out = QStringLiteral("%1:vm-%2-disk-%3").arg(storageId).arg(vm.vmid).arg(index);
@@ -227,7 +224,7 @@ Reply Cluster::createVm(Call &call)
     vm.vmid = vmid;
     vm.node = node;
     vm.pid = 20000 + static_cast<quint32>(vmid % 30000);
-    vm.address = 10 + static_cast<int>(m_vms.size()) % 240;
+    vm.address = allocateAddress();
     static const QStringList notConfig = {
         QStringLiteral("vmid"),   QStringLiteral("node"),    QStringLiteral("start"),
         QStringLiteral("pool"),   QStringLiteral("storage"), QStringLiteral("ha-managed"),
@@ -245,10 +242,10 @@ Reply Cluster::createVm(Call &call)
             return Reply::error(500, problem);
         }
         if (diskKeyPattern().match(it.key()).hasMatch()) {
-            QString error;
-            value = allocateDisk(vm, it.key(), value, &error);
-            if (!error.isEmpty())
-                return Reply::error(500, error);
+            const auto volume = allocateDisk(vm, it.key(), value);
+            if (!volume)
+                return Reply::error(500, volume.error().message);
+            value = *volume;
         } else if (it.key().startsWith(QLatin1String("net"))) {
             value = withMac(value);
         }
@@ -383,10 +380,10 @@ Reply Cluster::setVmConfig(Call &call)
             return Reply::error(500, problem);
         }
         if (diskKeyPattern().match(it.key()).hasMatch()) {
-            QString error;
-            value = allocateDisk(vm, it.key(), value, &error);
-            if (!error.isEmpty())
-                return Reply::error(500, error);
+            const auto volume = allocateDisk(vm, it.key(), value);
+            if (!volume)
+                return Reply::error(500, volume.error().message);
+            value = *volume;
         } else if (it.key().startsWith(QLatin1String("net"))) {
             const QString old = vm.config.value(it.key());
             QString mac = part(value, QStringLiteral("macaddr"));
@@ -480,7 +477,7 @@ Reply Cluster::cloneVm(Call &call)
     clone.vmid = newid;
     clone.node = target;
     clone.pid = 20000 + static_cast<quint32>(newid % 30000);
-    clone.address = 10 + static_cast<int>(m_vms.size()) % 240;
+    clone.address = allocateAddress();
     for (auto it = source.config.begin(); it != source.config.end(); ++it) {
         QString value = it.value();
         if (it.key() == QLatin1String("template"))
@@ -1074,10 +1071,10 @@ Reply Cluster::agentInterfaces(Call &call)
         const QString ipconfig = (*vm)->config.value(QStringLiteral("ipconfig") + number);
         const QString configured = part(ipconfig, QStringLiteral("ip"));
         if (index == 0)
-            addresses.append(QJsonObject{
-                {QStringLiteral("ip-address-type"), QStringLiteral("ipv4")},
-                {QStringLiteral("ip-address"), QStringLiteral("127.0.0.%1").arg((*vm)->address)},
-                {QStringLiteral("prefix"), 8}});
+            addresses.append(
+                QJsonObject{{QStringLiteral("ip-address-type"), QStringLiteral("ipv4")},
+                            {QStringLiteral("ip-address"), vmAddress(**vm)},
+                            {QStringLiteral("prefix"), 8}});
         if (!configured.isEmpty() && configured != QLatin1String("dhcp"))
             addresses.append(QJsonObject{
                 {QStringLiteral("ip-address-type"), QStringLiteral("ipv4")},

@@ -1,10 +1,13 @@
 #include "cluster.h"
 
 #include <QJsonDocument>
+#include <QLoggingCategory>
 #include <QRegularExpression>
 #include <QUrl>
 
 #include <cmath>
+
+Q_LOGGING_CATEGORY(lcSim, "raedeploy.sim", QtInfoMsg)
 
 namespace rae::sim {
 
@@ -125,7 +128,6 @@ Cluster::Cluster(const Scenario &scenario, const ApiSchema &schema, const Cluste
         m_nodes.insert(def.name, node);
     }
 
-    int address = 10;
     for (const VmDef &def : scenario.vms) {
         Vm vm;
         vm.vmid = def.vmid;
@@ -134,13 +136,17 @@ Cluster::Cluster(const Scenario &scenario, const ApiSchema &schema, const Cluste
         vm.running = def.running;
         vm.startedAt = now - 86400 - (def.vmid % 977) * 60;
         vm.pid = 10000 + static_cast<quint32>(def.vmid);
-        vm.address = address++;
+        vm.address = allocateAddress();
         if (!vm.config.contains(QStringLiteral("smbios1")))
             vm.config.insert(QStringLiteral("smbios1"),
                              QString(QStringLiteral("uuid=") + randomUuid()));
         if (!vm.config.contains(QStringLiteral("vmgenid")))
             vm.config.insert(QStringLiteral("vmgenid"), randomUuid());
         m_vms.emplace(vm.vmid, vm);
+        if (!def.service.isEmpty()) {
+            if (const Status served = setService(def.vmid, def.service, 2000); !served)
+                qCWarning(lcSim) << "VM" << def.vmid << served.error().message;
+        }
     }
 
     for (const HaResourceDef &def : scenario.haResources) {
@@ -186,6 +192,25 @@ Cluster::Cluster(const Scenario &scenario, const ApiSchema &schema, const Cluste
 
     m_haNextRound = now + 10;
     registerHandlers();
+}
+
+int Cluster::allocateAddress()
+{
+    // Never reused, so that a deleted VM's address does not answer for a new one; 127/8 is
+    // loopback on Linux, so thousands of VMs still get addresses of their own.
+    do {
+        ++m_lastAddress;
+    } while (m_lastAddress % 256 == 0 || m_lastAddress % 256 == 255);
+    return m_lastAddress;
+}
+
+QString Cluster::vmAddress(const Vm &vm) const
+{
+    const auto index = static_cast<quint32>(vm.address);
+    return QStringLiteral("127.%1.%2.%3")
+        .arg((index >> 16) & 0xff)
+        .arg((index >> 8) & 0xff)
+        .arg(index & 0xff);
 }
 
 void Cluster::setServedCertificate(const Certificate &certificate)
@@ -702,6 +727,7 @@ QJsonObject Cluster::describe() const
                        {QStringLiteral("scale"), m_clock.scale()},
                        {QStringLiteral("nodes"), nodes},
                        {QStringLiteral("vms"), static_cast<qint64>(m_vms.size())},
+                       {QStringLiteral("services"), describeServices()},
                        {QStringLiteral("tasks"), static_cast<qint64>(m_tasks.size())}};
 }
 

@@ -2,8 +2,10 @@
 
 #include "clock.h"
 #include "crypto.h"
+#include "ha/clusterstate.h"
 #include "scenario.h"
 #include "schema.h"
+#include "services.h"
 
 #include <QHash>
 #include <QJsonArray>
@@ -139,7 +141,7 @@ struct Vm
     double startedAt = 0;
     quint32 pid = 0;
     double frozenAt = 0; // when its node went offline: figures stop there
-    int address = 0;     // the N of 127.0.0.N the guest agent reports
+    int address = 0;     // its loopback address (vmAddress) as a number below 127/8
     bool agentDown = false;
     QMap<int, ExecJob> execs;
     QMap<QString, QByteArray> files;
@@ -182,6 +184,7 @@ struct HaResource
     QString node;
     QString crmState = QStringLiteral("started");
     double crmSince = 0;
+    double startPendingUntil = 0; // the LRM's start after a recovery is under way until then
 };
 
 struct ReplicationJob
@@ -248,10 +251,29 @@ public:
     void advanceTime(double seconds);
     QJsonObject describe() const;
 
+    // Services behind the VMs (api_services.cpp). `health` is up, slow, error, down, or off
+    // (not imitated at all); the role comes from the VM's tags.
+    Status setService(int vmid, const QString &health, int slowMs);
+    // Where something should listen now: served VMs that run on an online node, not down.
+    QList<ServiceEndpoint> serviceEndpoints() const;
+    // Connect time in ms to a TCP port, or nothing when refused; the HTTP front provides it.
+    using Reachability = std::function<std::optional<double>(const QString &, quint16)>;
+    ServiceAnswer serviceAnswer(int vmid, const QString &method, const QString &path,
+                                const Reachability &reach);
+
     // For tests: a ticket as the server would issue it.
     QString makeTicket(const QString &data, long long time) const;
 
 private:
+    QString vmAddress(const Vm &vm) const; // 127.0.0.N, then 127.0.1.N... for thousands
+    int allocateAddress();
+    const Vm *servingVm(int vmid) const; // running, node online, served and not down
+    const Vm *vmWithRole(ServiceRole role) const;
+    const Vm *vmWithTag(const QString &tag) const;
+    DependencyCheck dependency(const QString &tag, quint16 port, const Reachability &reach) const;
+    RaeApiView raeApiView(int vmid, const Reachability &reach);
+    QJsonArray describeServices() const;
+
     using Handler = Reply (Cluster::*)(Call &);
 
     Cluster(const Scenario &scenario, const ApiSchema &schema, const ClusterOptions &options);
@@ -341,7 +363,8 @@ private:
     Reply agentExecStatus(Call &call);
     Reply vzdump(Call &call);
     Outcome<Vm *> agentVm(Call &call, bool write);
-    QString allocateDisk(Vm &vm, const QString &key, const QString &value, QString *error);
+    // The volume a disk parameter becomes once allocated ("ceph-vm:32" → a new volume id).
+    Result<QString> allocateDisk(const Vm &vm, const QString &key, const QString &value) const;
     void doMigrate(Vm &vm, const QString &target);
     void applyPending(Vm &vm);
     Reply powerAction(Call &call, const QString &action);
@@ -380,6 +403,10 @@ private:
     Reply deleteBackupJob(Call &call);
     void haQueue(Vm &vm, const QString &request, const QString &target);
     void haRound();
+    void haRecover();
+    bool quorate() const;
+    // The cluster as the shared HA engine (src/core/ha) sees it.
+    rae::ha::ClusterState haClusterState() const;
     void runReplication(ReplicationJob &job);
     double nextScheduleTime(const QString &schedule, double after) const;
     QJsonObject replicationStatus(const ReplicationJob &job) const;
@@ -404,6 +431,7 @@ private:
     QMap<QString, ReplicationJob> m_replication;
     QMap<QString, QString> m_replicationFaults;
     QMap<QString, QMap<QString, QString>> m_backupJobs;
+    std::map<int, ServiceState> m_services; // VMs whose role's endpoint is imitated
     QList<BackupVolume> m_backups;
     QList<TaskFailure> m_taskFailures;
     QMap<QString, QString> m_pendingTfa; // half tickets issued, by user
@@ -411,6 +439,7 @@ private:
     QMap<QString, QMap<QString, Handler>> m_handlers; // schema path -> method -> handler
     QSet<QString> m_anonymous;
     quint32 m_nextPid = 0x2000;
+    int m_lastAddress = 9; // 127.0.0.1 is the API's own; VMs start at 127.0.0.10
     double m_haNextRound = 0;
     // ACLs do not change at run time; /cluster/resources asks once per guest.
     mutable QHash<QString, QSet<QString>> m_privilegeCache;

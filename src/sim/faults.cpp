@@ -36,6 +36,7 @@ QStringList Controller::commands()
             QStringLiteral("fail-tasks"),
             QStringLiteral("replication-fail"),
             QStringLiteral("agent"),
+            QStringLiteral("service"),
             QStringLiteral("time-scale"),
             QStringLiteral("time-advance")};
 }
@@ -124,6 +125,18 @@ ControlOutcome Controller::handle(const QString &command, const QJsonObject &arg
         return fromStatus(m_cluster.setReplicationFailure(text("job"), text("message")));
     if (command == QLatin1String("agent"))
         return fromStatus(m_cluster.setAgentDown(static_cast<int>(number("vmid")), flag("down")));
+    if (command == QLatin1String("service")) {
+        const Status status =
+            m_cluster.setService(static_cast<int>(number("vmid")),
+                                 text("state").isEmpty() ? QStringLiteral("up") : text("state"),
+                                 static_cast<int>(number("ms")));
+        if (!status)
+            return fromStatus(status);
+        return ControlOutcome{
+            200, QJsonObject{{QStringLiteral("ok"), true},
+                             {QStringLiteral("services"),
+                              m_cluster.describe().value(QStringLiteral("services"))}}};
+    }
     if (command == QLatin1String("time-scale")) {
         if (number("scale") <= 0)
             return ControlOutcome{400, QJsonObject{{QStringLiteral("error"),

@@ -178,6 +178,7 @@ VmDef readVm(const YAML::Node &node)
     vm.name = text(node, "name");
     vm.templateVm = flag(node, "template", false);
     vm.running = text(node, "status") == QLatin1String("running");
+    vm.service = text(node, "service");
     if (node["config"])
         vm.config = rest(node["config"], {});
     if (!vm.name.isEmpty())

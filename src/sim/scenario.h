@@ -76,6 +76,7 @@ struct VmDef
     bool templateVm = false;
     bool running = false;
     QMap<QString, QString> config; // keys and values as in the .conf file
+    QString service;               // up, slow, error, down: imitate its role's endpoint
 };
 
 struct TokenDef

@@ -1,6 +1,7 @@
 #include "server.h"
 
 #include "cluster.h"
+#include "compression.h"
 #include "faults.h"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -18,9 +19,13 @@
 #include <QRandomGenerator>
 #include <QUrl>
 
+#include <algorithm>
+#include <deque>
 #include <iostream>
 #include <sstream>
+#include <string_view>
 #include <thread>
+#include <type_traits>
 
 namespace rae::sim {
 
@@ -88,6 +93,55 @@ std::string httpDate()
         .toStdString();
 }
 
+// The same large bodies go out again and again (the resources cache serves one body to every
+// poller), and compressing the 2,000-VM list costs more than building it: keep the last few.
+class GzipCache final
+{
+public:
+    std::optional<std::string> packed(const std::string &body)
+    {
+        const std::size_t key = std::hash<std::string_view>{}(body);
+        for (const Entry &entry : m_entries) {
+            if (entry.key == key && entry.size == body.size())
+                return entry.packed;
+        }
+        const auto packed = gzip(QByteArray::fromStdString(body));
+        if (!packed)
+            return std::nullopt; // uncompressed is still a valid answer
+        if (m_entries.size() >= 8)
+            m_entries.pop_front();
+        m_entries.push_back({key, body.size(), packed->toStdString()});
+        return m_entries.back().packed;
+    }
+
+private:
+    struct Entry
+    {
+        std::size_t key = 0;
+        std::size_t size = 0;
+        std::string packed;
+    };
+    std::deque<Entry> m_entries;
+};
+
+// pveproxy gzips bodies over 1 KiB for clients that accept it; the services do the same.
+void compressIfAsked(const http::request<http::string_body> &request,
+                     http::response<http::string_body> &response, GzipCache &cache)
+{
+    constexpr std::size_t threshold = 1024;
+    if (response.body().size() <= threshold)
+        return;
+    const std::string accepted(request[http::field::accept_encoding]);
+    if (!QByteArray::fromStdString(accepted).contains("gzip"))
+        return;
+    auto packed = cache.packed(response.body());
+    if (!packed)
+        return;
+    response.body() = std::move(*packed);
+    response.set(http::field::content_encoding, "gzip");
+    response.set(http::field::vary, "Accept-Encoding");
+}
+
 } // namespace
 
 struct Server::Impl
@@ -103,6 +157,17 @@ struct Server::Impl
     Controller controller;
     QString controlToken;
     std::thread thread;
+
+    // The services behind the VMs, each on its VM's loopback address.
+    struct ServiceListener
+    {
+        ServiceEndpoint endpoint;
+        tcp::acceptor acceptor;
+        std::shared_ptr<ssl::context> context; // the gateway's own certificate
+    };
+    std::vector<std::shared_ptr<ServiceListener>> serviceListeners;
+    QList<ServiceEndpoint> wantedServices;
+    GzipCache gzipCache;
 
     Impl(Cluster &c, const ServerOptions &o)
         : cluster(c)
@@ -124,6 +189,9 @@ struct Server::Impl
     }
 
     void accept();
+    void acceptService(const std::shared_ptr<ServiceListener> &listener);
+    void reconcileServices();
+    std::optional<double> reach(const QString &address, quint16 port);
     void tick()
     {
         ticker.expires_after(std::chrono::milliseconds(50));
@@ -131,6 +199,7 @@ struct Server::Impl
             if (error)
                 return;
             cluster.tick();
+            reconcileServices();
             tick();
         });
     }
@@ -270,6 +339,7 @@ private:
             --faults.malformedNext;
             response->body() = response->body().substr(0, response->body().size() / 2) + "\"},]";
         }
+        compressIfAsked(request, *response, m_server.gzipCache);
         if (faults.truncateNext > 0 && answer.status < 300) {
             --faults.truncateNext;
             return later(delay,
@@ -373,7 +443,205 @@ private:
     int m_requests = 0;
 };
 
+// One connection to a service behind a VM, plain HTTP or (for the gateway) HTTPS.
+template<typename Stream>
+class ServiceSession final : public std::enable_shared_from_this<ServiceSession<Stream>>
+{
+    static constexpr bool tls = !std::is_same_v<Stream, beast::tcp_stream>;
+
+public:
+    ServiceSession(Stream stream, Server::Impl &server, int vmid)
+        : m_stream(std::move(stream))
+        , m_server(server)
+        , m_vmid(vmid)
+        , m_timer(m_stream.get_executor())
+    {}
+
+    void start()
+    {
+        if constexpr (tls) {
+            beast::get_lowest_layer(m_stream).expires_after(std::chrono::seconds(30));
+            m_stream.async_handshake(ssl::stream_base::server,
+                                     [self = this->shared_from_this()](beast::error_code error) {
+                                         if (!error)
+                                             self->read();
+                                     });
+        } else {
+            read();
+        }
+    }
+
+private:
+    void read()
+    {
+        m_request = {};
+        beast::get_lowest_layer(m_stream).expires_after(idleTimeout);
+        http::async_read(m_stream, m_buffer, m_request,
+                         [self = this->shared_from_this()](beast::error_code error, std::size_t) {
+                             if (error)
+                                 return self->close();
+                             self->handle();
+                         });
+    }
+
+    void handle()
+    {
+        const std::string target(m_request.target());
+        const QString path = QUrl::fromPercentEncoding(
+            QByteArray::fromStdString(target.substr(0, target.find('?'))));
+        const QString method = QString::fromStdString(std::string(m_request.method_string()));
+        const ServiceAnswer answer = m_server.cluster.serviceAnswer(
+            m_vmid, method, path,
+            [this](const QString &address, quint16 port) { return m_server.reach(address, port); });
+        if (answer.close)
+            return close();
+        auto response = std::make_shared<http::response<http::string_body>>();
+        response->version(m_request.version());
+        response->result(static_cast<unsigned>(answer.status));
+        response->reason(answer.reason.toStdString());
+        response->set(http::field::date, httpDate());
+        response->set(http::field::content_type, answer.contentType.toStdString());
+        if (m_request.method() != http::verb::head)
+            response->body() = answer.body.toStdString();
+        compressIfAsked(m_request, *response, m_server.gzipCache);
+        response->keep_alive(m_request.keep_alive());
+        response->prepare_payload();
+        if (answer.delay.count() <= 0)
+            return write(response);
+        m_timer.expires_after(answer.delay);
+        m_timer.async_wait([self = this->shared_from_this(), response](beast::error_code error) {
+            if (!error)
+                self->write(response);
+        });
+    }
+
+    void write(const std::shared_ptr<http::response<http::string_body>> &response)
+    {
+        beast::get_lowest_layer(m_stream).expires_after(std::chrono::seconds(30));
+        http::async_write(
+            m_stream, *response,
+            [self = this->shared_from_this(), response](beast::error_code error, std::size_t) {
+                if (error || !response->keep_alive())
+                    return self->close();
+                self->read();
+            });
+    }
+
+    void close()
+    {
+        if constexpr (tls) {
+            beast::get_lowest_layer(m_stream).expires_after(std::chrono::seconds(2));
+            m_stream.async_shutdown([self = this->shared_from_this()](beast::error_code) {
+                beast::error_code ignored;
+                beast::get_lowest_layer(self->m_stream).socket().close(ignored);
+            });
+        } else {
+            beast::error_code ignored;
+            m_stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+            m_stream.socket().close(ignored);
+        }
+    }
+
+    Stream m_stream;
+    Server::Impl &m_server;
+    int m_vmid = 0;
+    net::steady_timer m_timer;
+    beast::flat_buffer m_buffer;
+    http::request<http::string_body> m_request;
+};
+
 } // namespace
+
+std::optional<double> Server::Impl::reach(const QString &address, quint16 port)
+{
+    // Loopback refuses at once, so a blocking connect costs next to nothing here.
+    beast::error_code error;
+    const auto ip = net::ip::make_address(address.toStdString(), error);
+    if (error)
+        return std::nullopt;
+    const auto started = std::chrono::steady_clock::now();
+    tcp::socket socket(io);
+    socket.connect(tcp::endpoint(ip, port), error);
+    if (error)
+        return std::nullopt;
+    socket.close(error);
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+        .count();
+}
+
+void Server::Impl::acceptService(const std::shared_ptr<ServiceListener> &listener)
+{
+    listener->acceptor.async_accept([this, listener](beast::error_code error, tcp::socket socket) {
+        if (error == net::error::operation_aborted || !listener->acceptor.is_open())
+            return;
+        if (!error) {
+            const int vmid = listener->endpoint.vmid;
+            if (listener->context) {
+                std::make_shared<ServiceSession<beast::ssl_stream<beast::tcp_stream>>>(
+                    beast::ssl_stream<beast::tcp_stream>(std::move(socket), *listener->context),
+                    *this, vmid)
+                    ->start();
+            } else {
+                std::make_shared<ServiceSession<beast::tcp_stream>>(
+                    beast::tcp_stream(std::move(socket)), *this, vmid)
+                    ->start();
+            }
+        }
+        acceptService(listener);
+    });
+}
+
+void Server::Impl::reconcileServices()
+{
+    const QList<ServiceEndpoint> wanted = cluster.serviceEndpoints();
+    if (wanted == wantedServices)
+        return;
+    wantedServices = wanted;
+    // Services that went away (VM stopped, node down, service down) refuse connections now.
+    std::erase_if(serviceListeners, [&](const std::shared_ptr<ServiceListener> &listener) {
+        if (wanted.contains(listener->endpoint))
+            return false;
+        beast::error_code ignored;
+        listener->acceptor.close(ignored);
+        return true;
+    });
+    for (const ServiceEndpoint &endpoint : wanted) {
+        const bool open = std::any_of(
+            serviceListeners.cbegin(), serviceListeners.cend(),
+            [&](const std::shared_ptr<ServiceListener> &l) { return l->endpoint == endpoint; });
+        if (open)
+            continue;
+        auto listener =
+            std::make_shared<ServiceListener>(ServiceListener{endpoint, tcp::acceptor(io), {}});
+        if (endpoint.tls) {
+            auto gatewayCertificate = makeSelfSignedCertificate(
+                QStringLiteral("rae-gateway"), {QStringLiteral("localhost")}, {endpoint.address},
+                KeyKind::EcP256);
+            if (gatewayCertificate)
+                listener->context = makeContext(*gatewayCertificate);
+        }
+        beast::error_code error;
+        const tcp::endpoint where(net::ip::make_address(endpoint.address.toStdString(), error),
+                                  endpoint.port);
+        if (!error)
+            listener->acceptor.open(where.protocol(), error);
+        if (!error)
+            listener->acceptor.set_option(net::socket_base::reuse_address(true), error);
+        if (!error)
+            listener->acceptor.bind(where, error);
+        if (!error)
+            listener->acceptor.listen(net::socket_base::max_listen_connections, error);
+        if (error || (endpoint.tls && !listener->context)) {
+            // A real server may hold the port; it is then what clients meet.
+            std::cerr << "service of VM " << endpoint.vmid << " cannot listen on "
+                      << endpoint.address.toStdString() << ':' << endpoint.port << ": "
+                      << error.message() << std::endl;
+            continue;
+        }
+        serviceListeners.push_back(listener);
+        acceptService(listener);
+    }
+}
 
 void Server::Impl::accept()
 {
