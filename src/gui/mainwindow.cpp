@@ -180,7 +180,13 @@ MainWindow::MainWindow(ApplicationServices *services, QWidget *parent)
     restoreLayout();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // Children go in creation order: the document before the scene, whose items deselect as
+    // they are deleted. Nothing may reach the window's slots by then.
+    m_scene->disconnect(this);
+    m_clusterTree->selectionModel()->disconnect(this);
+}
 
 void MainWindow::createActions()
 {
@@ -301,6 +307,9 @@ void MainWindow::createDocks()
     propertiesDock->setWidget(m_properties);
     addDockWidget(Qt::RightDockWidgetArea, propertiesDock);
 
+    resizeDocks({findingsDock}, {170}, Qt::Vertical);
+    resizeDocks({propertiesDock}, {300}, Qt::Horizontal);
+
     findingsDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_1));
     logDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_2));
     propertiesDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_3));
@@ -370,7 +379,8 @@ void MainWindow::createMenus()
 
 void MainWindow::restoreLayout()
 {
-    restoreGeometry(m_settings->value(settingsKey("window/geometry")).toByteArray());
+    if (!restoreGeometry(m_settings->value(settingsKey("window/geometry")).toByteArray()))
+        resize(1440, 900);
     restoreState(m_settings->value(settingsKey("window/state")).toByteArray());
     m_splitter->restoreState(m_settings->value(settingsKey("window/splitter")).toByteArray());
     m_clusterTree->header()->restoreState(

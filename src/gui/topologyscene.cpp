@@ -68,7 +68,10 @@ TopologyScene::TopologyScene(QObject *parent)
     });
 }
 
-TopologyScene::~TopologyScene() = default;
+TopologyScene::~TopologyScene()
+{
+    blockSignals(true); // deleting selected items is not a selection change anyone should see
+}
 
 void TopologyScene::setTopology(const Topology &topology)
 {

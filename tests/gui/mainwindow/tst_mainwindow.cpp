@@ -1,0 +1,193 @@
+#include "applicationservices.h"
+#include "mainwindow.h"
+#include "messagebar.h"
+#include "plandocument.h"
+
+#include "plan/planwriter.h"
+
+#include <QDockWidget>
+#include <QFile>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSettings>
+#include <QSplitter>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+
+using namespace rae;
+using namespace rae::gui;
+
+// The window around the plan: remembered layout, saving (with the comment question), recovery.
+class TestMainWindow final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+
+    void layoutIsRemembered();
+    void savingAPlanWithCommentsAsksFirst();
+    void anUnsavedPlanIsOfferedBackAfterACrash();
+    void theTitleMarksUnsavedChanges();
+    void aBrokenPlanIsReportedInTheMessageBar();
+
+private:
+    std::unique_ptr<ApplicationServices> services();
+    QString copyReferencePlan();
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+};
+
+void TestMainWindow::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+}
+
+void TestMainWindow::cleanup()
+{
+    m_dir.reset();
+}
+
+std::unique_ptr<ApplicationServices> TestMainWindow::services()
+{
+    return std::make_unique<ApplicationServices>(
+        std::make_unique<QSettings>(m_dir->filePath(QStringLiteral("settings.ini")),
+                                    QSettings::IniFormat),
+        m_dir->filePath(QStringLiteral("recovery")));
+}
+
+QString TestMainWindow::copyReferencePlan()
+{
+    const QString plan = m_dir->filePath(QStringLiteral("plan.yaml"));
+    QFile::remove(plan);
+    QFile::copy(QStringLiteral(RAE_SOURCE_DIR "/resources/plans/reference.yaml"), plan);
+    QFile::setPermissions(plan, QFile::ReadOwner | QFile::WriteOwner);
+    return plan;
+}
+
+void TestMainWindow::layoutIsRemembered()
+{
+    QList<int> sizes;
+    {
+        auto shared = services();
+        MainWindow window(shared.get());
+        window.resize(1200, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.splitter()->setSizes({300, 900});
+        sizes = window.splitter()->sizes();
+        window.findChild<QDockWidget *>(QStringLiteral("propertiesDock"))->hide();
+        QVERIFY(window.openPlan(copyReferencePlan()).ok());
+        window.close();
+    }
+    auto shared = services();
+    MainWindow window(shared.get());
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QCOMPARE(window.size(), QSize(1200, 800));
+    // The tree keeps its width; the graph takes what the hidden dock left.
+    QCOMPARE(window.splitter()->sizes().first(), sizes.first());
+    QVERIFY(window.findChild<QDockWidget *>(QStringLiteral("propertiesDock"))->isHidden());
+    QCOMPARE(shared->settings()->value(QStringLiteral("files/recent")).toStringList(),
+             QStringList{m_dir->filePath(QStringLiteral("plan.yaml"))});
+}
+
+void TestMainWindow::savingAPlanWithCommentsAsksFirst()
+{
+    auto shared = services();
+    MainWindow window(shared.get());
+    window.show();
+    const QString path = copyReferencePlan();
+    QVERIFY(window.openPlan(path).ok());
+    QVERIFY(!PlanDocument::commentLinesAt(path).isEmpty());
+    window.document()->moveVms({QStringLiteral("rae-redis")}, QStringLiteral("pve2"));
+
+    // The question is asked without blocking; answer it when it shows.
+    bool asked = false;
+    QTimer::singleShot(0, this, [&] {
+        auto *box = window.findChild<QMessageBox *>();
+        QVERIFY(box);
+        asked = true;
+        for (QAbstractButton *button : box->buttons()) {
+            if (box->buttonRole(button) == QMessageBox::DestructiveRole)
+                button->click();
+        }
+    });
+    const auto actions = window.findChildren<QAction *>();
+    for (QAction *action : actions) {
+        if (action->shortcut() == QKeySequence(QKeySequence::Save))
+            action->trigger();
+    }
+    QTRY_VERIFY(asked);
+    QTRY_VERIFY(!window.document()->isModified());
+    QVERIFY(PlanDocument::commentLinesAt(path).isEmpty());
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QVERIFY(file.readAll().contains("rae-redis"));
+}
+
+void TestMainWindow::anUnsavedPlanIsOfferedBackAfterACrash()
+{
+    const QString path = copyReferencePlan();
+    {
+        auto shared = services();
+        auto *window = new MainWindow(shared.get());
+        QVERIFY(window->openPlan(path).ok());
+        window->document()->moveVms({QStringLiteral("rae-redis")}, QStringLiteral("pve1"));
+        window->writeRecovery();
+        QVERIFY(QFile::exists(window->recoveryFile()));
+        // A crash: the window goes without closeEvent, so the recovery file stays.
+        window->document()->undoStack()->setClean();
+        QFile::copy(window->recoveryFile(), m_dir->filePath(QStringLiteral("kept.yaml")));
+        delete window;
+    }
+    auto shared = services();
+    MainWindow window(shared.get());
+    window.show();
+    QVERIFY(QFile::exists(window.recoveryFile()));
+    window.offerRecovery();
+    QVERIFY(window.messageBar()->text().contains(QStringLiteral("plan.yaml")));
+    const auto buttons = window.messageBar()->findChildren<QPushButton *>();
+    QCOMPARE(buttons.size(), 1);
+    buttons.first()->click();
+    QCOMPARE(window.document()->plan().vm(QStringLiteral("rae-redis"))->node,
+             QStringLiteral("pve1"));
+    QCOMPARE(window.document()->path(), path);
+    QVERIFY(window.document()->isModified());
+    window.document()->undoStack()->setClean();
+    window.document()->reset(window.document()->plan(), path, false);
+}
+
+void TestMainWindow::theTitleMarksUnsavedChanges()
+{
+    auto shared = services();
+    MainWindow window(shared.get());
+    window.show();
+    QVERIFY(window.openPlan(copyReferencePlan()).ok());
+    QVERIFY(window.windowTitle().startsWith(QStringLiteral("plan.yaml")));
+    QVERIFY(!window.isWindowModified());
+    window.document()->moveVms({QStringLiteral("rae-redis")}, QStringLiteral("pve2"));
+    QVERIFY(window.isWindowModified());
+    window.document()->undoStack()->undo();
+    QVERIFY(!window.isWindowModified());
+}
+
+void TestMainWindow::aBrokenPlanIsReportedInTheMessageBar()
+{
+    auto shared = services();
+    MainWindow window(shared.get());
+    window.show();
+    const QString path = m_dir->filePath(QStringLiteral("broken.yaml"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("schema: 1\ncluster: [not, a, map]\n");
+    file.close();
+    QVERIFY(!window.openPlan(path).ok());
+    QCOMPARE(window.messageBar()->level(), MessageBar::Level::Error);
+    QVERIFY(window.messageBar()->text().contains(QStringLiteral("broken.yaml")));
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"
