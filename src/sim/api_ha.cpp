@@ -507,6 +507,20 @@ void Cluster::haRound()
     haRecover();
 }
 
+QString Cluster::haMaster() const
+{
+    // The CRM master moves to another node when its own fails.
+    const auto local = m_nodes.constFind(localNode());
+    if (local != m_nodes.cend() && local->online())
+        return localNode();
+    for (const NodeDef &def : m_scenario.nodes) {
+        const auto node = m_nodes.constFind(def.name);
+        if (node != m_nodes.cend() && node->online())
+            return def.name;
+    }
+    return localNode();
+}
+
 bool Cluster::quorate() const
 {
     qsizetype online = 0;
@@ -686,6 +700,7 @@ Reply Cluster::getHaStatus(Call &call)
         return forbidden(QStringLiteral("/"), QStringLiteral("Sys.Audit"));
     const double now = m_clock.now();
     const bool quorate = this->quorate();
+    const QString master = haMaster();
     QJsonArray out;
     out.append(QJsonObject{{QStringLiteral("id"), QStringLiteral("quorum")},
                            {QStringLiteral("type"), QStringLiteral("quorum")},
@@ -696,12 +711,12 @@ Reply Cluster::getHaStatus(Call &call)
                            {QStringLiteral("quorate"), quorate ? 1 : 0}});
     if (m_haResources.isEmpty())
         return Reply::ok(out);
-    out.append(QJsonObject{{QStringLiteral("id"), QStringLiteral("master")},
-                           {QStringLiteral("type"), QStringLiteral("master")},
-                           {QStringLiteral("node"), localNode()},
-                           {QStringLiteral("status"),
-                            QStringLiteral("%1 (active, %2)").arg(localNode(), statusTime(now))},
-                           {QStringLiteral("timestamp"), static_cast<qint64>(now)}});
+    out.append(QJsonObject{
+        {QStringLiteral("id"), QStringLiteral("master")},
+        {QStringLiteral("type"), QStringLiteral("master")},
+        {QStringLiteral("node"), master},
+        {QStringLiteral("status"), QStringLiteral("%1 (active, %2)").arg(master, statusTime(now))},
+        {QStringLiteral("timestamp"), static_cast<qint64>(now)}});
     for (const NodeDef &def : m_scenario.nodes) {
         const NodeState &node = m_nodes[def.name];
         const double stamp = node.online() ? now : node.offlineSince;
@@ -780,7 +795,7 @@ Reply Cluster::getHaManagerStatus(Call &call)
                 {QStringLiteral("uid"),
                  digest((resource.sid + resource.crmState).toUtf8()).left(22)}});
     }
-    QJsonObject manager{{QStringLiteral("master_node"), localNode()},
+    QJsonObject manager{{QStringLiteral("master_node"), haMaster()},
                         {QStringLiteral("timestamp"), static_cast<qint64>(now)},
                         {QStringLiteral("node_status"), nodeStatus},
                         {QStringLiteral("service_status"), services}};

@@ -100,7 +100,7 @@ DependencyCheck Cluster::dependency(const QString &tag, quint16 port,
         return {false, 0, QStringLiteral("no running VM tagged %1").arg(tag)};
     const QString address = vmAddress(*vm);
     const auto service = m_services.find(vm->vmid);
-    if (service != m_services.end()) {
+    if (service != m_services.end() && serviceRoleName(service->second.role) == tag) {
         // Imitated here: its state decides, without a round trip to ourselves.
         switch (service->second.health) {
         case ServiceHealth::Up:

@@ -405,6 +405,7 @@ private:
     void haRound();
     void haRecover();
     bool quorate() const;
+    QString haMaster() const; // the answering node, or the first online one when it is down
     // The cluster as the shared HA engine (src/core/ha) sees it.
     rae::ha::ClusterState haClusterState() const;
     void runReplication(ReplicationJob &job);

@@ -275,6 +275,18 @@ void TestSimHaRecovery::recoveryMatchesThePrediction()
         QCOMPARE(now.statusNode, now.node);
         QCOMPARE(now.managerNode, now.node);
     }
+    if (quorate) {
+        const QString master =
+            sim.withToken("GET", QStringLiteral("/api2/json/cluster/ha/status/manager_status"))
+                .json.object()
+                .value(QStringLiteral("data"))
+                .toObject()
+                .value(QStringLiteral("manager_status"))
+                .toObject()
+                .value(QStringLiteral("master_node"))
+                .toString();
+        QVERIFY2(!failed.contains(master), qPrintable(master));
+    }
     // Services that the failure did not touch stay where they were.
     for (auto it = before.cbegin(); it != before.cend(); ++it) {
         if (it->crmState.isEmpty() || failed.contains(it->node))

@@ -7,6 +7,8 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QNetworkReply>
+#include <QProcess>
+#include <QStandardPaths>
 #include <QTest>
 #include <QThread>
 #include <QTimer>
@@ -74,6 +76,7 @@ private slots:
     void qdrantAnswersReadyz();
     void slowAndDownServices();
     void gatewayServesHttps();
+    void aRealRedisOnTheVmAddressCounts();
     void aStoppedVmServesNothing();
     void largeAnswersAreGzippedWhenAsked();
 
@@ -220,6 +223,41 @@ void TestSimServices::gatewayServesHttps()
     QCOMPARE(QJsonDocument::fromJson(health.body).object().value(QStringLiteral("status")),
              QStringLiteral("alive"));
     QCOMPARE(fetch(QStringLiteral("http://%1:8443/health/live").arg(address)).status, 0);
+}
+
+void TestSimServices::aRealRedisOnTheVmAddressCounts()
+{
+    const QString redis = QStandardPaths::findExecutable(QStringLiteral("redis-server"));
+    if (redis.isEmpty())
+        QSKIP("redis-server is not installed");
+    QCOMPARE(m_sim
+                 .withToken("PUT", QStringLiteral("/api2/json/nodes/pve1/qemu/100/config"),
+                            "tags=infra%3Brae-gateway%3Brae-redis")
+                 .status,
+             200);
+    QCOMPARE(healthComponent(fetch(m_api + QStringLiteral("/health")), "redis")
+                 .value(QStringLiteral("status"))
+                 .toString(),
+             QStringLiteral("unhealthy"));
+
+    // The simulator never imitates Redis; a real one on the VM's address is what it reports.
+    const QString address = addressOf(100, QStringLiteral("pve1"));
+    QProcess server;
+    server.start(redis, {QStringLiteral("--bind"), address, QStringLiteral("--port"),
+                         QStringLiteral("6379"), QStringLiteral("--save"), QString(),
+                         QStringLiteral("--appendonly"), QStringLiteral("no")});
+    QVERIFY(server.waitForStarted());
+    QJsonObject component;
+    for (int attempt = 0; attempt < 50; ++attempt) {
+        component = healthComponent(fetch(m_api + QStringLiteral("/health")), "redis");
+        if (component.value(QStringLiteral("status")) == QLatin1String("healthy"))
+            break;
+        QThread::msleep(100);
+    }
+    server.terminate();
+    server.waitForFinished();
+    QCOMPARE(component.value(QStringLiteral("status")).toString(), QStringLiteral("healthy"));
+    QVERIFY(component.value(QStringLiteral("response_time_ms")).toDouble() >= 0);
 }
 
 void TestSimServices::aStoppedVmServesNothing()
