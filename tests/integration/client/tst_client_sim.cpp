@@ -495,7 +495,7 @@ void TestClientSim::inventoryOfTheReferenceCluster()
     QCOMPARE(inventory.pciMappings.size(), 1);
     QCOMPARE(inventory.pciMappings.first().id, QStringLiteral("gpu-l4"));
     QCOMPARE(inventory.pciMappings.first().nodes(), QStringList{QStringLiteral("pve3")});
-    QCOMPARE(inventory.haResources.size(), 1);
+    QCOMPARE(inventory.haResources.size(), 4);
     QCOMPARE(inventory.haResources.first().sid, QStringLiteral("vm:100"));
     QCOMPARE(inventory.replicationJobs.size(), 1);
     QCOMPARE(inventory.backupJobs.size(), 1);
