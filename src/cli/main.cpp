@@ -1,5 +1,6 @@
 #include "clustercommands.h"
 #include "common/translations.h"
+#include "deploycommands.h"
 #include "failovercommand.h"
 #include "monitorcommand.h"
 #include "placecommand.h"
@@ -33,6 +34,7 @@ QString usage()
         "failure\n"
         "  monitor (--plan PLAN | --cluster NAME) [--duration 30s] [--csv FILE]\n"
         "                                       probe and poll, then write the series\n"
+        "  diff PLAN --cluster NAME [--prune]   what applying the plan would change\n"
         "\n"
         "Run “rae-deploy-cli COMMAND --help” for the options of a command.\n");
 }
@@ -74,6 +76,8 @@ int main(int argc, char *argv[])
         return rae::cli::runMonitorCommand(arguments, out, err);
     if (command == QLatin1String("place"))
         return rae::cli::runPlaceCommand(arguments, out, err);
+    if (command == QLatin1String("diff"))
+        return rae::cli::runDiffCommand(arguments, out, err);
     if (command == QLatin1String("--help") || command == QLatin1String("-h") ||
         command == QLatin1String("help")) {
         out << usage();
