@@ -119,7 +119,7 @@ int runDiffCommand(const QStringList &arguments, QTextStream &out, QTextStream &
     if (changeset.hasErrors()) {
         printError(
             err,
-            Tr::tr("the plan asks for %n change(s) that cannot be made", nullptr,
+            Tr::tr("%n problem(s) stand in the way of applying this plan", nullptr,
                    int(changeset.errors.size())),
             Tr::tr("see the errors above: change the plan or the cluster, then run diff again"));
         return 1;
