@@ -40,7 +40,9 @@ int main(int argc, char *argv[])
     const QCommandLineOption quitWhenShown(
         QStringLiteral("quit-when-shown"),
         QApplication::translate("main", "Quit once the window is shown (start-up benchmark)."));
-    parser.addOptions({demo, screenshot, screenshotDelay, quitWhenShown});
+    const QCommandLineOption live(QStringLiteral("live"),
+                                  QApplication::translate("main", "Start in live mode."));
+    parser.addOptions({demo, live, screenshot, screenshotDelay, quitWhenShown});
     parser.addPositionalArgument(QStringLiteral("plan"),
                                  QApplication::translate("main", "A plan to open."),
                                  QStringLiteral("[plan]"));
@@ -63,6 +65,9 @@ int main(int argc, char *argv[])
         window.startDemo();
     else if (!parser.positionalArguments().isEmpty())
         window.openPlan(parser.positionalArguments().constFirst());
+
+    if (parser.isSet(live))
+        window.setMode(rae::gui::MainWindow::Mode::Live);
 
     if (parser.isSet(screenshot)) {
         const QString file = parser.value(screenshot);

@@ -28,8 +28,10 @@ DemoLauncher::DemoLauncher(QObject *parent)
 DemoLauncher::~DemoLauncher()
 {
     if (m_process.state() != QProcess::NotRunning) {
-        // SIGTERM lets it close its socket; QProcess's destructor reaps it.
+        // SIGTERM lets it close its socket. This runs at shutdown only, and QProcess's own
+        // destructor would wait for a killed child just the same.
         m_process.terminate();
+        m_process.waitForFinished(1000);
     }
 }
 

@@ -200,6 +200,7 @@ void NodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidge
     painter->setPen(QColor(0x1f, 0x2d, 0x3d));
     painter->drawText(QRectF(12, 6, kWidth - 24, 22), Qt::AlignLeft | Qt::AlignVCenter,
                       m_node.name);
+    const qreal nameWidth = QFontMetricsF(font).horizontalAdvance(m_node.name);
 
     // Status at the right of the title: a dot and a word.
     QString status = m_node.planned  ? Tr::tr("planned")
@@ -241,9 +242,12 @@ void NodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidge
     barRow(56, Tr::tr("Memory"), m_node.memoryFraction, m_node.memoryText);
 
     if (!m_node.gpus.isEmpty()) {
-        drawPill(painter, QPointF(kWidth - 12, 58 + 14 + 1),
-                 Tr::tr("GPU %1").arg(m_node.gpus.join(QStringLiteral(", "))),
-                 QColor(0x8e, 0x5c, 0xc4));
+        // Beside the name: the bars below need their whole width.
+        const QString gpu = Tr::tr("GPU %1").arg(m_node.gpus.join(QStringLiteral(", ")));
+        font.setPointSizeF(7.5);
+        font.setBold(true);
+        const qreal width = QFontMetricsF(font).horizontalAdvance(gpu) + 10;
+        drawPill(painter, QPointF(12 + nameWidth + 10 + width, 10), gpu, QColor(0x8e, 0x5c, 0xc4));
     }
 }
 

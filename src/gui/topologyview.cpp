@@ -61,8 +61,11 @@ void TopologyView::zoomToFit()
     if (bounds.isEmpty())
         return;
     fitInView(bounds, Qt::KeepAspectRatio);
-    if (zoom() > 1.0)
-        resetTransform(); // a small plan is shown at its natural size, not blown up
+    if (zoom() > 1.5) {
+        // A small plan is enlarged a little, not blown up.
+        resetTransform();
+        scale(1.5, 1.5);
+    }
 }
 
 void TopologyView::ensureKeyVisible(const QString &key)
