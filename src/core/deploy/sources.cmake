@@ -7,4 +7,5 @@ target_sources(rae_core PRIVATE
     deploy/actions.cpp deploy/actions.h
     deploy/journal.cpp deploy/journal.h
     deploy/provisioning.cpp deploy/provisioning.h
+    deploy/runner.cpp deploy/runner.h
 )
