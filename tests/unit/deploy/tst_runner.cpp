@@ -1,10 +1,13 @@
 #include "deploy/runner.h"
 
+#include <QDir>
+#include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
 
+#include <functional>
 #include <optional>
 
 using namespace rae;
@@ -29,6 +32,8 @@ public:
     void execute(const Action &action, Done done) override
     {
         started << action.id;
+        if (onExecute)
+            onExecute(action.id);
         ++running;
         maxRunning = std::max(maxRunning, running);
         const bool fail = failing.contains(action.id);
@@ -44,6 +49,7 @@ public:
     }
 
     QObject context; // owns the pending answers
+    std::function<void(const QString &)> onExecute;
     QSet<QString> failing;
     QStringList started;
     int running = 0;
@@ -139,6 +145,32 @@ private slots:
         QCOMPARE(run.reread->latest(QStringLiteral("start:a"))->state, ActionState::Blocked);
         QCOMPARE(run.reread->latest(QStringLiteral("ha-resource:a"))->state, ActionState::Blocked);
         QCOMPARE(run.reread->latest(QStringLiteral("start:b"))->state, ActionState::Done);
+    }
+
+    void aJournalThatCannotBeWrittenStopsTheRun()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("journal.jsonl"));
+        FakeExecutor executor;
+        // A directory where the file was: not even root can append to it.
+        executor.onExecute = [&path](const QString &id) {
+            if (id == QLatin1String("clone:a")) {
+                QFile::remove(path);
+                QDir().mkdir(path);
+            }
+        };
+        const QList<Action> actions{
+            action(QStringLiteral("clone:a")),
+            action(QStringLiteral("clone:b")),
+            action(QStringLiteral("start:a"), {QStringLiteral("clone:a")}),
+        };
+        const Run run = runAll(actions, executor, path);
+        QVERIFY(run.result.has_value());
+        QVERIFY(!run.result->ok());
+        QVERIFY(run.result->error().message.contains(QLatin1String("journal")));
+        QCOMPARE(run.result->error().where, path);
+        QCOMPARE(run.finishedSignals, 1);
+        QVERIFY(!executor.started.contains(QStringLiteral("start:a")));
     }
 
     void anEmptyRunFinishesAtOnce()
