@@ -1,6 +1,22 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
+    <name>rae::cli::Deploy</name>
+    <message numerus="yes">
+        <source>%n problem(s) stand in the way of applying this plan</source>
+        <translation>
+            <numerusform>%n problem stand in the way of applying this plan</numerusform><numerusform>%n problems stand in the way of applying this plan</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>rae::cli::MonitorCommand</name>
+    <message numerus="yes">
+        <source>%n series collected</source>
+        <translation>
+            <numerusform>%n series collected</numerusform><numerusform>%n series collected</numerusform></translation>
+    </message>
+</context>
+<context>
     <name>rae::cli::Validate</name>
     <message numerus="yes">
         <source>%1: %n error(s), </source>
@@ -16,6 +32,40 @@
         <source>%n note(s)</source>
         <translation>
             <numerusform>%n note</numerusform><numerusform>%n notes</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>rae::gui::MainWindow</name>
+    <message numerus="yes">
+        <source>%n error(s)</source>
+        <translation>
+            <numerusform>%n error</numerusform><numerusform>%n errors</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n warning(s)</source>
+        <translation>
+            <numerusform>%n warning</numerusform><numerusform>%n warnings</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 has %n comment line(s) that saving cannot keep.</source>
+        <translation>
+            <numerusform>%1 has %n comment line that saving cannot keep.</numerusform><numerusform>%1 has %n comment lines that saving cannot keep.</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>rae::gui::PlanCommands</name>
+    <message numerus="yes">
+        <source>Move %n VMs</source>
+        <translation>
+            <numerusform>Move %n VMs</numerusform><numerusform>Move %n VMs</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>rae::gui::PlanDocument</name>
+    <message numerus="yes">
+        <source>The plan has %n problem(s).</source>
+        <translation>
+            <numerusform>The plan has %n problem.</numerusform><numerusform>The plan has %n problems.</numerusform></translation>
     </message>
 </context>
 <context>

@@ -1,4 +1,5 @@
 #include "applicationservices.h"
+#include "common/translations.h"
 #include "mainwindow.h"
 
 #include <QApplication>
@@ -19,6 +20,7 @@ int main(int argc, char *argv[])
     QApplication::setApplicationVersion(QStringLiteral(RAE_VERSION));
     QApplication::setApplicationDisplayName(QStringLiteral("RAE Deploy"));
     QApplication::setDesktopFileName(QStringLiteral("rae-deploy"));
+    rae::installTranslations();
 
     QCommandLineParser parser;
     parser.setApplicationDescription(

@@ -107,7 +107,13 @@ MainWindow::MainWindow(ApplicationServices *services, QWidget *parent)
     m_clusterTree->setUniformRowHeights(true);
     m_clusterTree->setAlternatingRowColors(true);
     m_clusterTree->header()->setStretchLastSection(false);
-    m_clusterTree->header()->setSectionResizeMode(ClusterModel::NameColumn, QHeaderView::Stretch);
+    // Figures and states are short; the names get the room, and the user can resize any column.
+    const QFontMetrics metrics = m_clusterTree->fontMetrics();
+    m_clusterTree->header()->setDefaultSectionSize(
+        metrics.horizontalAdvance(QStringLiteral("maintenance")) + 16);
+    m_clusterTree->header()->resizeSection(
+        ClusterModel::NameColumn,
+        metrics.horizontalAdvance(QStringLiteral("rae-gateway-blue-1")) + 48);
     treeLayout->addWidget(m_clusterFilter);
     treeLayout->addWidget(m_clusterTree);
     connect(m_clusterFilter, &QLineEdit::textChanged, this, [this](const QString &text) {

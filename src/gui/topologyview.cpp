@@ -5,6 +5,7 @@
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QKeyEvent>
+#include <QResizeEvent>
 #include <QScrollBar>
 #include <QToolTip>
 #include <QWheelEvent>
@@ -34,6 +35,7 @@ qreal TopologyView::zoom() const
 
 void TopologyView::scaleBy(qreal factor)
 {
+    m_fitsWindow = false;
     const qreal next = zoom() * factor;
     if (next < 0.1 || next > 4.0)
         return;
@@ -52,11 +54,13 @@ void TopologyView::zoomOut()
 
 void TopologyView::resetZoom()
 {
+    m_fitsWindow = false;
     resetTransform();
 }
 
 void TopologyView::zoomToFit()
 {
+    m_fitsWindow = true;
     const QRectF bounds = m_scene->itemsBoundingRect().adjusted(-20, -20, 20, 20);
     if (bounds.isEmpty())
         return;
@@ -181,6 +185,13 @@ void TopologyView::dropEvent(QDropEvent *event)
     event->setDropAction(Qt::MoveAction);
     event->accept();
     emit moveRequested(*payload, target->node().name);
+}
+
+void TopologyView::resizeEvent(QResizeEvent *event)
+{
+    QGraphicsView::resizeEvent(event);
+    if (m_fitsWindow)
+        zoomToFit();
 }
 
 void TopologyView::wheelEvent(QWheelEvent *event)

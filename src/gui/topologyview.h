@@ -43,6 +43,7 @@ protected:
     void dragLeaveEvent(QDragLeaveEvent *event) override;
     void dropEvent(QDropEvent *event) override;
     void wheelEvent(QWheelEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
     void keyPressEvent(QKeyEvent *event) override;
 
 private:
@@ -52,6 +53,8 @@ private:
 
     TopologyScene *m_scene = nullptr;
     MoveChecker m_checker;
+    // The graph follows the window's size until the user zooms by hand; Fit turns it back on.
+    bool m_fitsWindow = true;
     QHash<QString, MoveVerdict> m_verdicts; // during one drag: keys + node → verdict
 };
 
