@@ -53,7 +53,11 @@ int main(int argc, char *argv[])
     const QString recoveryDir =
         QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
             .filePath(QStringLiteral("recovery"));
-    rae::gui::ApplicationServices services(std::make_unique<QSettings>(), recoveryDir);
+    // One settings file with rae-deploy-cli, so clusters added on either side show on both.
+    rae::gui::ApplicationServices services(
+        std::make_unique<QSettings>(QSettings::NativeFormat, QSettings::UserScope,
+                                    QStringLiteral("rae-deploy"), QStringLiteral("rae-deploy")),
+        recoveryDir);
     rae::gui::MainWindow window(&services);
     window.show();
 

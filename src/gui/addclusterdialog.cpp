@@ -29,27 +29,27 @@ void AddClusterDialog::updateAuthFields()
     m_ui->secretLabel->setText(token ? tr("Token &secret:") : tr("Pass&word:"));
 }
 
-void AddClusterDialog::setProfile(const ClusterProfile &profile)
+void AddClusterDialog::setProfile(const cluster::ClusterProfile &profile)
 {
     m_ui->nameEdit->setText(profile.name);
     m_ui->endpointsEdit->setPlainText(profile.endpoints.join(QLatin1Char('\n')));
     m_ui->userEdit->setText(profile.user);
-    m_ui->tokenRadio->setChecked(profile.auth == ClusterProfile::Auth::ApiToken);
-    m_ui->passwordRadio->setChecked(profile.auth == ClusterProfile::Auth::Password);
+    m_ui->tokenRadio->setChecked(profile.auth == cluster::ClusterProfile::Auth::ApiToken);
+    m_ui->passwordRadio->setChecked(profile.auth == cluster::ClusterProfile::Auth::Password);
     m_ui->tokenNameEdit->setText(profile.tokenName);
 }
 
-ClusterProfile AddClusterDialog::profile() const
+cluster::ClusterProfile AddClusterDialog::profile() const
 {
-    ClusterProfile profile;
+    cluster::ClusterProfile profile;
     profile.name = m_ui->nameEdit->text().trimmed();
     for (const QString &line : m_ui->endpointsEdit->toPlainText().split(QLatin1Char('\n'))) {
         if (!line.trimmed().isEmpty())
             profile.endpoints.append(line.trimmed());
     }
     profile.user = m_ui->userEdit->text().trimmed();
-    profile.auth = m_ui->tokenRadio->isChecked() ? ClusterProfile::Auth::ApiToken
-                                                 : ClusterProfile::Auth::Password;
+    profile.auth = m_ui->tokenRadio->isChecked() ? cluster::ClusterProfile::Auth::ApiToken
+                                                 : cluster::ClusterProfile::Auth::Password;
     profile.tokenName = m_ui->tokenNameEdit->text().trimmed();
     return profile;
 }
@@ -66,7 +66,7 @@ bool AddClusterDialog::rememberSecret() const
 
 QString AddClusterDialog::problem() const
 {
-    const ClusterProfile entered = profile();
+    const cluster::ClusterProfile entered = profile();
     if (entered.name.isEmpty())
         return tr("Give the cluster a name.");
     if (entered.endpoints.isEmpty())
@@ -78,11 +78,12 @@ QString AddClusterDialog::problem() const
     }
     if (!entered.user.contains(QLatin1Char('@')))
         return tr("The user needs its realm, as in deployer@pve or root@pam.");
-    if (entered.auth == ClusterProfile::Auth::ApiToken && entered.tokenName.isEmpty())
+    if (entered.auth == cluster::ClusterProfile::Auth::ApiToken && entered.tokenName.isEmpty())
         return tr("Enter the token's ID (the part after “!”).");
     if (secret().isEmpty())
-        return entered.auth == ClusterProfile::Auth::ApiToken ? tr("Enter the token's secret.")
-                                                              : tr("Enter the password.");
+        return entered.auth == cluster::ClusterProfile::Auth::ApiToken
+                   ? tr("Enter the token's secret.")
+                   : tr("Enter the password.");
     return {};
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "clusterprofiles.h"
+#include "cluster/profile.h"
 
 #include <QDialog>
 
@@ -22,8 +22,8 @@ public:
     explicit AddClusterDialog(QWidget *parent = nullptr);
     ~AddClusterDialog() override;
 
-    void setProfile(const ClusterProfile &profile);
-    ClusterProfile profile() const;
+    void setProfile(const cluster::ClusterProfile &profile);
+    cluster::ClusterProfile profile() const;
     QString secret() const;
     bool rememberSecret() const;
 

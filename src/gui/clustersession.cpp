@@ -6,7 +6,7 @@ Q_LOGGING_CATEGORY(lcSession, "raedeploy.gui.session")
 
 namespace rae::gui {
 
-ClusterSession::ClusterSession(const ClusterProfile &profile, QSettings *pins,
+ClusterSession::ClusterSession(const cluster::ClusterProfile &profile, QSettings *pins,
                                QNetworkAccessManager *network, QObject *parent)
     : QObject(parent)
     , m_profile(profile)

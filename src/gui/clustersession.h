@@ -1,6 +1,6 @@
 #pragma once
 
-#include "clusterprofiles.h"
+#include "cluster/profile.h"
 
 #include "cluster/resources.h"
 #include "proxmox/client.h"
@@ -28,11 +28,11 @@ class ClusterSession final : public QObject
 public:
     // `pins` holds the approved certificates (not owned; the application's settings, or a
     // temporary one for a demo run).
-    ClusterSession(const ClusterProfile &profile, QSettings *pins, QNetworkAccessManager *network,
-                   QObject *parent = nullptr);
+    ClusterSession(const cluster::ClusterProfile &profile, QSettings *pins,
+                   QNetworkAccessManager *network, QObject *parent = nullptr);
     ~ClusterSession() override;
 
-    const ClusterProfile &profile() const { return m_profile; }
+    const cluster::ClusterProfile &profile() const { return m_profile; }
     proxmox::ProxmoxClient *client() const { return m_client; }
     void setPollInterval(std::chrono::milliseconds interval);
 
@@ -51,7 +51,7 @@ signals:
     void stateChanged(const QString &text);
 
 private:
-    ClusterProfile m_profile;
+    cluster::ClusterProfile m_profile;
     proxmox::ProxmoxClient *m_client = nullptr;
     QTimer m_timer;
     QPointer<proxmox::ApiJob> m_inFlight;

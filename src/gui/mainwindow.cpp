@@ -765,8 +765,8 @@ void MainWindow::showError(const QString &text, const QString &actionText,
 void MainWindow::rebuildProfilesMenu()
 {
     m_profilesMenu->clear();
-    const QList<ClusterProfile> profiles = loadClusterProfiles(*m_settings);
-    for (const ClusterProfile &profile : profiles) {
+    const QList<cluster::ClusterProfile> profiles = cluster::loadClusterProfiles(*m_settings);
+    for (const cluster::ClusterProfile &profile : profiles) {
         QAction *action = m_profilesMenu->addAction(profile.name);
         action->setToolTip(profile.endpoints.join(QStringLiteral(", ")));
         connect(action, &QAction::triggered, this, [this, profile] { connectProfile(profile); });
@@ -780,11 +780,11 @@ void MainWindow::addClusterDialog()
     auto *dialog = new AddClusterDialog(this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
-        const ClusterProfile profile = dialog->profile();
+        const cluster::ClusterProfile profile = dialog->profile();
         const QString secret = dialog->secret();
-        saveClusterProfile(*m_settings, profile);
+        cluster::saveClusterProfile(*m_settings, profile);
         const auto credentials =
-            profile.auth == ClusterProfile::Auth::ApiToken
+            profile.auth == cluster::ClusterProfile::Auth::ApiToken
                 ? proxmox::Credentials::apiToken(profile.user, profile.tokenName, secret)
                 : proxmox::Credentials::password(profile.user, secret);
         if (dialog->rememberSecret()) {
@@ -816,7 +816,7 @@ void MainWindow::addClusterDialog()
     dialog->open();
 }
 
-void MainWindow::connectProfile(const ClusterProfile &profile)
+void MainWindow::connectProfile(const cluster::ClusterProfile &profile)
 {
     m_services->credentials()->read(
         profile.name, profile.account(), this,
@@ -828,32 +828,32 @@ void MainWindow::connectProfile(const ClusterProfile &profile)
                 askSecretAndConnect(profile);
                 return;
             }
-            connectCluster(profile, profile.auth == ClusterProfile::Auth::ApiToken
+            connectCluster(profile, profile.auth == cluster::ClusterProfile::Auth::ApiToken
                                         ? proxmox::Credentials::apiToken(profile.user,
                                                                          profile.tokenName, *secret)
                                         : proxmox::Credentials::password(profile.user, *secret));
         });
 }
 
-void MainWindow::askSecretAndConnect(const ClusterProfile &profile)
+void MainWindow::askSecretAndConnect(const cluster::ClusterProfile &profile)
 {
     auto *dialog = new QInputDialog(this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setWindowTitle(tr("Sign In to %1").arg(profile.name));
-    dialog->setLabelText(profile.auth == ClusterProfile::Auth::ApiToken
+    dialog->setLabelText(profile.auth == cluster::ClusterProfile::Auth::ApiToken
                              ? tr("Secret of the token %1:").arg(profile.account())
                              : tr("Password of %1:").arg(profile.user));
     dialog->setTextEchoMode(QLineEdit::Password);
     connect(dialog, &QInputDialog::textValueSelected, this, [this, profile](const QString &secret) {
         connectCluster(profile,
-                       profile.auth == ClusterProfile::Auth::ApiToken
+                       profile.auth == cluster::ClusterProfile::Auth::ApiToken
                            ? proxmox::Credentials::apiToken(profile.user, profile.tokenName, secret)
                            : proxmox::Credentials::password(profile.user, secret));
     });
     dialog->open();
 }
 
-void MainWindow::connectCluster(const ClusterProfile &profile,
+void MainWindow::connectCluster(const cluster::ClusterProfile &profile,
                                 const proxmox::Credentials &credentials, QSettings *pins)
 {
     for (ClusterSession *existing : std::as_const(m_sessions)) {
@@ -913,7 +913,7 @@ void MainWindow::connectCluster(const ClusterProfile &profile,
 
 void MainWindow::onConnectionFailed(ClusterSession *session, const proxmox::ApiError &error)
 {
-    const ClusterProfile profile = session->profile();
+    const cluster::ClusterProfile profile = session->profile();
     m_eventLog->append(EventLogModel::Level::Error, profile.name, error.toError().toString());
     if (error.kind == proxmox::ApiError::Kind::Tls && !error.pinnedFingerprint.isEmpty()) {
         const QString host = QUrl(error.endpoint).host();
@@ -1020,7 +1020,7 @@ void MainWindow::startDemo()
                 m_demoDir = std::make_unique<QTemporaryDir>();
                 m_demoPins = std::make_unique<QSettings>(
                     m_demoDir->filePath(QStringLiteral("pins.ini")), QSettings::IniFormat);
-                ClusterProfile profile;
+                cluster::ClusterProfile profile;
                 profile.name = clusterName.isEmpty() ? QStringLiteral("demo") : clusterName;
                 profile.endpoints = {url.toString()};
                 profile.user = QStringLiteral("deployer@pve");

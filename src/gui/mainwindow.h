@@ -1,6 +1,6 @@
 #pragma once
 
-#include "clusterprofiles.h"
+#include "cluster/profile.h"
 #include "common/result.h"
 #include "movecheck.h"
 #include "topologyscene.h"
@@ -68,8 +68,8 @@ public:
     Mode mode() const { return m_mode; }
 
     // Connects with a profile and a secret in hand; `pins` defaults to the application settings.
-    void connectCluster(const ClusterProfile &profile, const proxmox::Credentials &credentials,
-                        QSettings *pins = nullptr);
+    void connectCluster(const cluster::ClusterProfile &profile,
+                        const proxmox::Credentials &credentials, QSettings *pins = nullptr);
 
     PlanDocument *document() const { return m_document; }
     TopologyScene *scene() const { return m_scene; }
@@ -113,8 +113,8 @@ private:
     void onSceneSelection(const QString &key);
 
     void addClusterDialog();
-    void connectProfile(const ClusterProfile &profile);
-    void askSecretAndConnect(const ClusterProfile &profile);
+    void connectProfile(const cluster::ClusterProfile &profile);
+    void askSecretAndConnect(const cluster::ClusterProfile &profile);
     void disconnectActive();
     void rebuildProfilesMenu();
     void onConnectionFailed(ClusterSession *session, const proxmox::ApiError &error);

@@ -134,7 +134,7 @@ void TestDialogs::addClusterNamesWhatIsMissing()
     QFETCH(QString, problem);
 
     AddClusterDialog dialog;
-    ClusterProfile profile;
+    rae::cluster::ClusterProfile profile;
     profile.name = name;
     profile.endpoints = endpoints.split(QLatin1Char('\n'));
     profile.user = user;
