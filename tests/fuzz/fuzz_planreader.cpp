@@ -19,7 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         return 0;
     }
 
-    const auto reread = rae::plan::readPlan(rae::plan::writePlan(*plan), QStringLiteral("again.yaml"));
+    const auto reread =
+        rae::plan::readPlan(rae::plan::writePlan(*plan), QStringLiteral("again.yaml"));
     if (!reread || !(*reread == *plan))
         std::abort();
     return 0;
