@@ -252,7 +252,7 @@ QVariant ClusterModel::data(const QModelIndex &index, int role) const
             return status;
         }
         case RoleColumn:
-            return item->role ? roleLabel(*item->role) : QString();
+            return item->role ? plan::roleTitle(*item->role) : QString();
         case HaStateColumn:
             return guest.haState;
         case CpuColumn:

@@ -151,7 +151,7 @@ void PropertiesPanel::refresh()
 
     m_title->setText(vm->name);
     m_placement->setText(tr("%1 on %2, vmid %3")
-                             .arg(roleLabel(vm->role), vm->node,
+                             .arg(plan::roleTitle(vm->role), vm->node,
                                   vm->vmid ? QString::number(*vm->vmid) : tr("assigned later")));
 
     // Only widgets whose value differs are touched, so a box being typed in keeps its text.

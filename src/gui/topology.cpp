@@ -25,25 +25,6 @@ bool moreSevere(validation::Severity a, validation::Severity b)
 
 } // namespace
 
-QString roleLabel(plan::Role role)
-{
-    switch (role) {
-    case plan::Role::Db:
-        return Tr::tr("database");
-    case plan::Role::Vector:
-        return Tr::tr("vector");
-    case plan::Role::Redis:
-        return Tr::tr("redis");
-    case plan::Role::Api:
-        return Tr::tr("API");
-    case plan::Role::Llm:
-        return Tr::tr("LLM");
-    case plan::Role::Gateway:
-        return Tr::tr("gateway");
-    }
-    return {};
-}
-
 Topology topologyFromPlan(const plan::Plan &plan, const QList<validation::Finding> &findings)
 {
     Topology topology;

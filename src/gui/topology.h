@@ -71,6 +71,4 @@ Topology topologyFromResources(const cluster::Resources &resources,
 // A guest's role: the plan's VM with that vmid or name, else a `rae-<role>` or `<role>` tag.
 std::optional<plan::Role> roleOfGuest(const cluster::GuestResource &guest, const plan::Plan *plan);
 
-QString roleLabel(plan::Role role); // for people: "database", "API", ...
-
 } // namespace rae::gui

@@ -284,7 +284,7 @@ void VmTileItem::updateToolTip()
     if (m_vm.vmid)
         text += QStringLiteral(" (%1)").arg(*m_vm.vmid);
     if (m_vm.role)
-        text += QStringLiteral("<br>") + Tr::tr("role: %1").arg(roleLabel(*m_vm.role));
+        text += QStringLiteral("<br>") + Tr::tr("role: %1").arg(plan::roleTitle(*m_vm.role));
     text += QStringLiteral("<br>") + Tr::tr("node: %1").arg(m_vm.node.toHtmlEscaped());
     if (m_vm.haManaged)
         text += QStringLiteral("<br>") + Tr::tr("HA: %1").arg(m_vm.haState.toHtmlEscaped());
@@ -316,7 +316,7 @@ void VmTileItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option
     painter->setFont(font);
     painter->setPen(accent.darker(115));
     painter->drawText(QRectF(12, 4, 80, 14), Qt::AlignLeft | Qt::AlignVCenter,
-                      m_vm.role ? roleLabel(*m_vm.role) : Tr::tr("other"));
+                      m_vm.role ? plan::roleTitle(*m_vm.role) : Tr::tr("other"));
 
     font.setCapitalization(QFont::MixedCase);
     font.setBold(false);

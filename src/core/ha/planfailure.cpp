@@ -69,25 +69,6 @@ QString startBlocker(const plan::Plan &plan, const plan::Vm &vm, const plan::Nod
     return {};
 }
 
-QString roleLabel(plan::Role role)
-{
-    switch (role) {
-    case plan::Role::Db:
-        return Tr::tr("database");
-    case plan::Role::Vector:
-        return Tr::tr("vector store");
-    case plan::Role::Redis:
-        return Tr::tr("Redis");
-    case plan::Role::Api:
-        return Tr::tr("API");
-    case plan::Role::Llm:
-        return Tr::tr("LLM");
-    case plan::Role::Gateway:
-        return Tr::tr("gateway");
-    }
-    return {};
-}
-
 QString gib(quint64 bytes)
 {
     return QString::number(double(bytes) / double(1ull << 30), 'f', 0);
@@ -242,7 +223,7 @@ QList<Impact> planImpacts(const plan::Plan &plan, const FailureCase &result)
         const int total = int(vms.size());
         if (running == total)
             continue;
-        const QString label = roleLabel(role);
+        const QString label = plan::roleTitle(role);
         if (running == 0) {
             const QString what =
                 role == plan::Role::Llm ? Tr::tr("%1 unavailable: %2") : Tr::tr("%1 down: %2");

@@ -1,5 +1,7 @@
 #include "plan/plan.h"
 
+#include <QCoreApplication>
+
 #include <algorithm>
 #include <array>
 #include <utility>
@@ -114,6 +116,30 @@ QString roleName(Role role)
 {
     return nameOf(kRoleNames, role);
 }
+
+QString roleTitle(Role role)
+{
+    struct Tr
+    {
+        Q_DECLARE_TR_FUNCTIONS(rae::plan::Plan)
+    };
+    switch (role) {
+    case Role::Db:
+        return Tr::tr("database");
+    case Role::Vector:
+        return Tr::tr("vector store");
+    case Role::Redis:
+        return Tr::tr("Redis");
+    case Role::Api:
+        return Tr::tr("API");
+    case Role::Llm:
+        return Tr::tr("LLM");
+    case Role::Gateway:
+        break;
+    }
+    return Tr::tr("gateway");
+}
+
 std::optional<Role> roleFromName(const QString &name)
 {
     return valueOf(kRoleNames, name);

@@ -317,6 +317,8 @@ struct Plan
 
 // Stable names used in files, messages and ids.
 QString roleName(Role role);
+// What a role is called for people, translated: "database", "vector store", "API".
+QString roleTitle(Role role);
 std::optional<Role> roleFromName(const QString &name);
 QString storageTypeName(StorageType type);
 std::optional<StorageType> storageTypeFromName(const QString &name);

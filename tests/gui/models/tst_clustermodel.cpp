@@ -300,7 +300,7 @@ void TestClusterModel::thePlanNamesRoles()
                  .siblingAtColumn(ClusterModel::RoleColumn)
                  .data()
                  .toString(),
-             QStringLiteral("redis"));
+             QStringLiteral("Redis"));
 
     plan::Plan plan;
     plan::Vm vm;
