@@ -315,8 +315,9 @@ void VmTileItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option
     font.setCapitalization(QFont::AllUppercase);
     painter->setFont(font);
     painter->setPen(accent.darker(115));
+    // The plan's own role name fits the tile; the tooltip gives the full title.
     painter->drawText(QRectF(12, 4, 80, 14), Qt::AlignLeft | Qt::AlignVCenter,
-                      m_vm.role ? plan::roleTitle(*m_vm.role) : Tr::tr("other"));
+                      m_vm.role ? plan::roleName(*m_vm.role) : Tr::tr("other"));
 
     font.setCapitalization(QFont::MixedCase);
     font.setBold(false);
