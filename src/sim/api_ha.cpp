@@ -86,6 +86,27 @@ QString statusTime(double time)
            c.toString(when, QStringLiteral(" HH:mm:ss yyyy"));
 }
 
+// The same call without its parameters: how a single-item GET asks for the whole list.
+Call withoutParameters(const Call &call)
+{
+    Call list = call;
+    list.params = {};
+    return list;
+}
+
+// The entry of a list answer whose `key` is `value`; the list's own error when it failed, or
+// `missing` when nothing matches.
+Reply entryOf(const Reply &list, const QString &key, const QString &value, const Reply &missing)
+{
+    if (list.status != 200)
+        return list;
+    for (const QJsonValue &entry : list.data.toArray()) {
+        if (entry.toObject().value(key).toString() == value)
+            return Reply::ok(entry);
+    }
+    return missing;
+}
+
 } // namespace
 
 // --- HA resources -------------------------------------------------------------------------
@@ -116,16 +137,9 @@ Reply Cluster::getHaResources(Call &call)
 Reply Cluster::getHaResource(Call &call)
 {
     const QString sid = normalSid(call.text(QStringLiteral("sid")));
-    Call list = call;
-    list.params = {};
-    const Reply all = getHaResources(list);
-    if (all.status != 200)
-        return all;
-    for (const QJsonValue &entry : all.data.toArray()) {
-        if (entry.toObject().value(QStringLiteral("sid")).toString() == sid)
-            return Reply::ok(entry);
-    }
-    return Reply::error(500, QStringLiteral("no such resource '%1'").arg(sid));
+    Call list = withoutParameters(call);
+    return entryOf(getHaResources(list), QStringLiteral("sid"), sid,
+                   Reply::error(500, QStringLiteral("no such resource '%1'").arg(sid)));
 }
 
 Reply Cluster::postHaResource(Call &call)
@@ -329,19 +343,10 @@ Reply Cluster::getHaRules(Call &call)
 
 Reply Cluster::getHaRule(Call &call)
 {
-    Call list = call;
-    list.params = {};
-    const Reply all = getHaRules(list);
-    for (const QJsonValue &entry : all.data.toArray()) {
-        if (entry.toObject().value(QStringLiteral("rule")).toString() ==
-            call.text(QStringLiteral("rule")))
-            return Reply::ok(entry);
-    }
-    return all.status != 200
-               ? all
-               : Reply::error(
-                     500,
-                     QStringLiteral("no such ha rule '%1'").arg(call.text(QStringLiteral("rule"))));
+    const QString rule = call.text(QStringLiteral("rule"));
+    Call list = withoutParameters(call);
+    return entryOf(getHaRules(list), QStringLiteral("rule"), rule,
+                   Reply::error(500, QStringLiteral("no such ha rule '%1'").arg(rule)));
 }
 
 Reply Cluster::postHaRule(Call &call)
@@ -1105,17 +1110,10 @@ Reply Cluster::getBackupJobs(Call &call)
 
 Reply Cluster::getBackupJob(Call &call)
 {
-    Call list = call;
-    list.params = {};
-    const Reply all = getBackupJobs(list);
-    for (const QJsonValue &entry : all.data.toArray()) {
-        if (entry.toObject().value(QStringLiteral("id")).toString() ==
-            call.text(QStringLiteral("id")))
-            return Reply::ok(entry);
-    }
-    return all.status != 200 ? all
-                             : Reply::error(500, QStringLiteral("job '%1' does not exist")
-                                                     .arg(call.text(QStringLiteral("id"))));
+    const QString id = call.text(QStringLiteral("id"));
+    Call list = withoutParameters(call);
+    return entryOf(getBackupJobs(list), QStringLiteral("id"), id,
+                   Reply::error(500, QStringLiteral("job '%1' does not exist").arg(id)));
 }
 
 Reply Cluster::postBackupJob(Call &call)
