@@ -54,9 +54,15 @@ bool Runner::record(const QList<JournalEntry> &entries)
     return !m_journalError;
 }
 
+void Runner::stop()
+{
+    m_stopping = true;
+    finishIfIdle();
+}
+
 void Runner::startReady()
 {
-    if (m_journalError)
+    if (m_journalError || m_stopping)
         return;
     const QList<int> ready = m_scheduler.takeReady();
     if (ready.isEmpty())
@@ -126,7 +132,7 @@ void Runner::finishIfIdle()
 {
     if (m_finished || m_running > 0)
         return;
-    if (!m_journalError && !m_scheduler.isFinished())
+    if (!m_journalError && !m_stopping && !m_scheduler.isFinished())
         return;
     m_finished = true;
     if (m_journalError) {
@@ -135,6 +141,11 @@ void Runner::finishIfIdle()
             Tr::tr("Free space or fix the permissions of the data folder, then "
                    "resume the apply."),
             m_journal->path()});
+        return;
+    }
+    if (m_stopping && !m_scheduler.isFinished()) {
+        emit finished(Error{Tr::tr("The apply was stopped before it finished."),
+                            Tr::tr("Resume it to do the rest."), m_journal->path()});
         return;
     }
     emit finished(Done{});

@@ -41,6 +41,10 @@ public:
            QObject *parent = nullptr);
 
     void start();
+    // Starts nothing more; `finished` comes with an error once the running actions are back.
+    // The journal then holds what a resume needs: a safe point to cancel at.
+    void stop();
+    bool isStopping() const { return m_stopping; }
     const ActionScheduler &scheduler() const { return m_scheduler; }
 
 signals:
@@ -62,6 +66,7 @@ private:
     QList<bool> m_blockedRecorded;
     int m_running = 0;
     bool m_finished = false;
+    bool m_stopping = false;
     std::optional<Error> m_journalError;
 };
 

@@ -8,4 +8,6 @@ target_sources(rae_core PRIVATE
     deploy/journal.cpp deploy/journal.h
     deploy/provisioning.cpp deploy/provisioning.h
     deploy/runner.cpp deploy/runner.h
+    deploy/executor.cpp deploy/executor.h
+    deploy/deployment.cpp deploy/deployment.h
 )
