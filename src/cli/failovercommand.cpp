@@ -1,13 +1,23 @@
 #include "failovercommand.h"
 
+#include "clusteraccess.h"
+
+#include "cluster/inventory.h"
+#include "cluster/scenario.h"
+#include "ha/clustersources.h"
 #include "ha/planfailure.h"
 #include "plan/planreader.h"
+#include "proxmox/client.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QEventLoop>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+
+#include <memory>
+#include <optional>
 
 namespace rae::cli {
 
@@ -176,17 +186,66 @@ void printText(const ha::PlanFailureReport &report, QTextStream &out)
     }
 }
 
+// Reads the live cluster of profile `name` as the failure analysis needs it; null after printing
+// what went wrong.
+std::optional<ha::PlanClusterState> readLiveCluster(const QString &name, QTextStream &err)
+{
+    const std::unique_ptr<ClusterAccess> access = connectWithProfile(name, err);
+    if (!access)
+        return std::nullopt;
+
+    cluster::InventoryLoader loader(access->client.get());
+    QEventLoop loop;
+    std::optional<proxmox::ApiResult<cluster::Inventory>> inventory;
+    QObject::connect(&loader, &cluster::InventoryLoader::finished, &loop,
+                     [&](const proxmox::ApiResult<cluster::Inventory> &answer) {
+                         inventory = answer;
+                         loop.quit();
+                     });
+    loader.load();
+    loop.exec();
+    if (!*inventory) {
+        printApiError(err, inventory->error());
+        return std::nullopt;
+    }
+
+    // The scheduler lives in datacenter.cfg; without it the manager's default is assumed.
+    QJsonObject options;
+    QStringList notes;
+    proxmox::ApiJob *job =
+        access->client->send(proxmox::ApiRequest::get(QStringLiteral("/cluster/options")));
+    QObject::connect(job, &proxmox::ApiJob::finished, &loop,
+                     [&](const proxmox::ApiResult<proxmox::ApiReply> &answer) {
+                         if (answer)
+                             options = answer->data.toObject();
+                         else
+                             notes << Tr::tr("datacenter options could not be read (%1); the "
+                                             "basic scheduler is assumed")
+                                          .arg(answer.error().message);
+                         loop.quit();
+                     });
+    loop.exec();
+
+    ha::PlanClusterState input = ha::clusterStateFromInventory(
+        inventory->value(), options, access->client->version().usesHaRules());
+    input.notes << notes;
+    return input;
+}
+
 } // namespace
 
 int runFailoverCommand(const QStringList &arguments, QTextStream &out, QTextStream &err)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(Tr::tr(
-        "Predicts what the Proxmox VE HA manager does when nodes fail. Reading the cases from "
-        "a live cluster (--cluster) or a simulator scenario (--scenario) is not available "
-        "yet."));
+    parser.setApplicationDescription(
+        Tr::tr("Predicts what the Proxmox VE HA manager does when nodes fail, for a plan, a "
+               "saved cluster or a simulator scenario."));
     const QCommandLineOption planOption(QStringLiteral("plan"), Tr::tr("The plan file."),
                                         Tr::tr("PLAN"));
+    const QCommandLineOption clusterOption(
+        QStringLiteral("cluster"), Tr::tr("A saved cluster profile, read live."), Tr::tr("NAME"));
+    const QCommandLineOption scenarioOption(QStringLiteral("scenario"),
+                                            Tr::tr("A simulator scenario file."), Tr::tr("FILE"));
     const QCommandLineOption failOption(QStringLiteral("fail"),
                                         Tr::tr("A node that fails; repeat for nodes failing "
                                                "together."),
@@ -194,7 +253,8 @@ int runFailoverCommand(const QStringList &arguments, QTextStream &out, QTextStre
     const QCommandLineOption pairsOption(
         QStringLiteral("pairs"), Tr::tr("Also analyse every pair of nodes failing together."));
     const QCommandLineOption jsonOption(QStringLiteral("json"), Tr::tr("Print JSON."));
-    parser.addOptions({planOption, failOption, pairsOption, jsonOption});
+    parser.addOptions(
+        {planOption, clusterOption, scenarioOption, failOption, pairsOption, jsonOption});
     parser.addHelpOption();
 
     if (!parser.parse(QStringList{QStringLiteral("failover")} + arguments)) {
@@ -205,44 +265,66 @@ int runFailoverCommand(const QStringList &arguments, QTextStream &out, QTextStre
         out << parser.helpText();
         return 0;
     }
-    if (!parser.isSet(planOption)) {
-        err << Tr::tr("failover: --plan PLAN is required") << '\n';
+    const int sources = int(parser.isSet(planOption)) + int(parser.isSet(clusterOption)) +
+                        int(parser.isSet(scenarioOption));
+    if (sources != 1) {
+        err << Tr::tr("failover: give one of --plan PLAN, --cluster NAME or --scenario FILE")
+            << '\n';
         return 1;
     }
 
-    const auto read = plan::readPlanFile(parser.value(planOption));
-    if (!read) {
-        err << read.error().toString() << '\n';
-        return 2;
+    // The plan keeps its own path: its impacts speak of RAE's roles.
+    std::optional<plan::Plan> plan;
+    std::optional<ha::PlanClusterState> input;
+    QString sourceKey;
+    if (parser.isSet(planOption)) {
+        sourceKey = QStringLiteral("plan");
+        auto read = plan::readPlanFile(parser.value(planOption));
+        if (!read) {
+            err << read.error().toString() << '\n';
+            return 2;
+        }
+        plan = std::move(read).value();
+        input = ha::clusterStateFromPlan(*plan);
+    } else if (parser.isSet(scenarioOption)) {
+        sourceKey = QStringLiteral("scenario");
+        const auto scenario = cluster::Scenario::load(parser.value(scenarioOption));
+        if (!scenario) {
+            err << scenario.error().toString() << '\n';
+            return 2;
+        }
+        input = ha::clusterStateFromScenario(*scenario);
+    } else {
+        sourceKey = QStringLiteral("cluster");
+        input = readLiveCluster(parser.value(clusterOption), err);
+        if (!input)
+            return 2;
     }
-    const plan::Plan &plan = read.value();
 
     QList<QStringList> cases;
     const QStringList failing = parser.values(failOption);
     if (!failing.isEmpty()) {
         for (const QString &node : failing) {
-            if (!plan.node(node)) {
-                err << Tr::tr("failover: the plan has no node %1").arg(node) << '\n';
+            if (!input->state.node(node)) {
+                err << Tr::tr("failover: the cluster has no node %1").arg(node) << '\n';
                 return 1;
             }
         }
         cases.append(failing);
     } else {
-        ha::ClusterState nodesOnly;
-        for (const plan::Node &node : plan.nodes)
-            nodesOnly.nodes.append({node.name, true, false, 0, 0});
-        cases = ha::singleNodeFailures(nodesOnly);
+        cases = ha::singleNodeFailures(input->state);
         if (parser.isSet(pairsOption))
-            cases += ha::nodePairFailures(nodesOnly);
+            cases += ha::nodePairFailures(input->state);
     }
 
-    const ha::PlanFailureReport report = ha::analysePlanFailures(plan, cases);
+    const ha::PlanFailureReport report =
+        plan ? ha::analysePlanFailures(*plan, cases) : ha::analyseClusterFailures(*input, cases);
     if (parser.isSet(jsonOption)) {
         QJsonArray jsonCases;
         for (qsizetype i = 0; i < report.analysis.cases.size(); ++i)
             jsonCases.append(caseToJson(report, i));
         const QJsonObject root{
-            {QStringLiteral("plan"), parser.value(planOption)},
+            {sourceKey, parser.value(sourceKey)},
             {QStringLiteral("scheduler"), schedulerName(report.input.state.scheduler)},
             {QStringLiteral("rules"), report.input.state.rulesSource == ha::RulesSource::Groups
                                           ? QStringLiteral("pve8-groups")

@@ -1,6 +1,8 @@
 // Authentication, permissions, and the read side of the cluster and its nodes.
 #include "cluster.h"
 
+#include <QDateTime>
+
 #include <QCryptographicHash>
 #include <QJsonDocument>
 #include <QRegularExpression>
@@ -32,6 +34,7 @@ void Cluster::registerHandlers()
     route("POST", "/access/ticket", &Cluster::postTicket, true);
     route("GET", "/access/permissions", &Cluster::getPermissions);
     route("GET", "/cluster/status", &Cluster::getClusterStatus);
+    route("GET", "/cluster/options", &Cluster::getClusterOptions);
     route("GET", "/cluster/resources", &Cluster::getClusterResources);
     route("GET", "/cluster/nextid", &Cluster::getNextId);
     route("GET", "/cluster/tasks", &Cluster::getClusterTasks);
@@ -41,6 +44,9 @@ void Cluster::registerHandlers()
     route("GET", "/storage", &Cluster::getStorageConfig);
     route("GET", "/nodes", &Cluster::getNodes);
     route("GET", "/nodes/{node}/status", &Cluster::getNodeStatus);
+    route("GET", "/nodes/{node}/rrddata", &Cluster::getNodeRrdData);
+    route("GET", "/nodes/{node}/qemu/{vmid}/rrddata", &Cluster::getVmRrdData);
+    route("GET", "/cluster/ceph/status", &Cluster::getCephStatus);
     route("GET", "/nodes/{node}/version", &Cluster::getNodeVersion);
     route("GET", "/nodes/{node}/storage", &Cluster::getNodeStorage);
     route("GET", "/nodes/{node}/storage/{storage}/status", &Cluster::getStorageStatus);
@@ -536,6 +542,21 @@ Reply Cluster::getClusterStatus(Call &call)
     return Reply::ok(out);
 }
 
+// datacenter.cfg as the API decodes it: property-string options come back as objects. Only what
+// the scenario says is set, as on a cluster whose file holds just those lines.
+Reply Cluster::getClusterOptions(Call &call)
+{
+    if (!can(call.who, QStringLiteral("/"), QStringLiteral("Sys.Audit")))
+        return forbidden(QStringLiteral("/"), QStringLiteral("Sys.Audit"));
+    QJsonObject out{{QStringLiteral("keyboard"), QStringLiteral("en-us")}};
+    if (m_scenario.crsHa != QLatin1String("basic"))
+        out.insert(QStringLiteral("crs"), QJsonObject{{QStringLiteral("ha"), m_scenario.crsHa}});
+    if (!m_scenario.haShutdownPolicy.isEmpty())
+        out.insert(QStringLiteral("ha"),
+                   QJsonObject{{QStringLiteral("shutdown_policy"), m_scenario.haShutdownPolicy}});
+    return Reply::ok(out);
+}
+
 QString Cluster::haStateOf(const HaResource &resource) const
 {
     return resource.crmState;
@@ -852,6 +873,163 @@ Reply Cluster::getNodes(Call &call)
         out.append(entry);
     }
     return Reply::ok(out);
+}
+
+namespace {
+
+// The steps of pve-rrd's archives (one minute for the last hour, half an hour for the day, ...),
+// 70 rows each, as `rrddata` returns them.
+double rrdStep(const QString &timeframe)
+{
+    if (timeframe == QLatin1String("day"))
+        return 1800;
+    if (timeframe == QLatin1String("week"))
+        return 10800;
+    if (timeframe == QLatin1String("month"))
+        return 43200;
+    if (timeframe == QLatin1String("year"))
+        return 604800;
+    if (timeframe == QLatin1String("decade"))
+        return 6048000;
+    return 60;
+}
+
+constexpr int kRrdRows = 70;
+
+double rounded(double value)
+{
+    return std::round(value * 10000) / 10000;
+}
+
+} // namespace
+
+// Past figures that the current model would have produced at each step: the guests as they are
+// now, with the time slot's noise. Rows before the node booted carry the time only, as pve-rrd
+// answers for unknown values.
+Reply Cluster::getNodeRrdData(Call &call)
+{
+    auto node = nodeOf(call);
+    if (!node)
+        return node.error();
+    const NodeDef &def = (*node)->def;
+    if (!can(call.who, QStringLiteral("/nodes/") + def.name, QStringLiteral("Sys.Audit")))
+        return forbidden(QStringLiteral("/nodes/") + def.name, QStringLiteral("Sys.Audit"));
+    const double step = rrdStep(call.text(QStringLiteral("timeframe")));
+    const bool max = call.text(QStringLiteral("cf")) == QLatin1String("MAX");
+    long long used = 6LL << 30;
+    double base = 0.01;
+    for (const auto &[vmid, vm] : m_vms) {
+        if (vm.node == def.name && vm.running) {
+            used += vm.memoryBytes() * 9 / 10;
+            base += vm.vcpus() * 0.2 / std::max(1, def.threads);
+        }
+    }
+    // Wall-clock times, as a real node reports them; the model's time only picks the noise.
+    const double wallNow = double(QDateTime::currentSecsSinceEpoch());
+    const double offset = wallNow - m_clock.now();
+    const double last = std::floor(wallNow / step) * step;
+    QJsonArray out;
+    for (int row = kRrdRows - 1; row >= 0; --row) {
+        const double time = last - row * step;
+        QJsonObject entry{{QStringLiteral("time"), static_cast<qint64>(time)}};
+        const double modelTime = time - offset;
+        if (modelTime >= (*node)->bootTime && (*node)->online()) {
+            const double spread = max ? 0.06 : 0.02;
+            const double cpu = std::min(1.0, base + spread * noiseAt(def.threads, step, modelTime));
+            const double memory = double(std::min(used, def.memory)) *
+                                  (0.97 + 0.03 * noiseAt(def.threads + 1, step, modelTime));
+            entry.insert(QStringLiteral("cpu"), rounded(cpu));
+            entry.insert(QStringLiteral("maxcpu"), def.threads);
+            entry.insert(QStringLiteral("memused"), std::round(memory));
+            entry.insert(QStringLiteral("memtotal"), double(def.memory));
+            entry.insert(QStringLiteral("loadavg"), rounded(cpu * def.threads));
+            entry.insert(QStringLiteral("rootused"), double(def.rootfs / 11));
+            entry.insert(QStringLiteral("roottotal"), double(def.rootfs));
+        }
+        out.append(entry);
+    }
+    return Reply::ok(out);
+}
+
+Reply Cluster::getVmRrdData(Call &call)
+{
+    auto found = vmOf(call);
+    if (!found)
+        return found.error();
+    const Vm &vm = **found;
+    if (!can(call.who, QStringLiteral("/vms/%1").arg(vm.vmid), QStringLiteral("VM.Audit")))
+        return forbidden(QStringLiteral("/vms/%1").arg(vm.vmid), QStringLiteral("VM.Audit"));
+    const double step = rrdStep(call.text(QStringLiteral("timeframe")));
+    const bool max = call.text(QStringLiteral("cf")) == QLatin1String("MAX");
+    const double wallNow = double(QDateTime::currentSecsSinceEpoch());
+    const double offset = wallNow - m_clock.now();
+    const double last = std::floor(wallNow / step) * step;
+    const double maxmem = double(vm.memoryBytes());
+    QJsonArray out;
+    for (int row = kRrdRows - 1; row >= 0; --row) {
+        const double time = last - row * step;
+        QJsonObject entry{{QStringLiteral("time"), static_cast<qint64>(time)}};
+        const double modelTime = time - offset;
+        if (vm.running && modelTime >= vm.startedAt) {
+            const double cpu = 0.02 + (max ? 0.6 : 0.4) * noiseAt(vm.vmid, step, modelTime);
+            entry.insert(QStringLiteral("cpu"), rounded(cpu));
+            entry.insert(QStringLiteral("maxcpu"), vm.vcpus());
+            entry.insert(QStringLiteral("mem"),
+                         std::round(maxmem * (0.35 + 0.3 * noiseAt(vm.vmid + 7, step, modelTime))));
+            entry.insert(QStringLiteral("maxmem"), maxmem);
+        }
+        out.append(entry);
+    }
+    return Reply::ok(out);
+}
+
+// `ceph status` through the API: the health with its checks, and the maps a dashboard shows.
+// Without Ceph storage in the scenario it fails as an uninitialised node does.
+Reply Cluster::getCephStatus(Call &call)
+{
+    if (!can(call.who, QStringLiteral("/"), QStringLiteral("Sys.Audit")) &&
+        !can(call.who, QStringLiteral("/"), QStringLiteral("Datastore.Audit")))
+        return forbidden(QStringLiteral("/"), QStringLiteral("Sys.Audit"));
+    if (!hasCeph())
+        return Reply::error(500, QStringLiteral("pveceph configuration not initialized"));
+
+    int down = 0;
+    for (const NodeState &node : std::as_const(m_nodes))
+        down += node.online() ? 0 : 1;
+    const int osds = static_cast<int>(m_nodes.size()) * 2;
+    QString status = m_cephStatus;
+    QJsonObject checks;
+    auto addCheck = [&checks](const QString &code, const QString &severity, const QString &text,
+                              int count) {
+        checks.insert(code, QJsonObject{{QStringLiteral("severity"), severity},
+                                        {QStringLiteral("summary"),
+                                         QJsonObject{{QStringLiteral("message"), text},
+                                                     {QStringLiteral("count"), count}}},
+                                        {QStringLiteral("muted"), false}});
+    };
+    if (!status.isEmpty()) {
+        if (status != QLatin1String("HEALTH_OK"))
+            addCheck(m_cephCheck, status, m_cephMessage, 1);
+    } else if (down > 0) {
+        status = QStringLiteral("HEALTH_WARN");
+        addCheck(QStringLiteral("OSD_DOWN"), status, QStringLiteral("%1 osds down").arg(down * 2),
+                 down * 2);
+        addCheck(QStringLiteral("MON_DOWN"), status,
+                 QStringLiteral("%1/%2 mons down").arg(down).arg(m_nodes.size()), down);
+    } else {
+        status = QStringLiteral("HEALTH_OK");
+    }
+    const QJsonObject health{{QStringLiteral("status"), status},
+                             {QStringLiteral("checks"), checks},
+                             {QStringLiteral("mutes"), QJsonArray()}};
+    return Reply::ok(QJsonObject{
+        {QStringLiteral("fsid"), QStringLiteral("5b1f3e2a-6c4d-4e8f-9a0b-1c2d3e4f5a6b")},
+        {QStringLiteral("health"), health},
+        {QStringLiteral("osdmap"), QJsonObject{{QStringLiteral("num_osds"), osds},
+                                               {QStringLiteral("num_up_osds"), osds - down * 2},
+                                               {QStringLiteral("num_in_osds"), osds}}},
+        {QStringLiteral("quorum_names"), QJsonArray()},
+    });
 }
 
 Reply Cluster::getNodeStatus(Call &call)

@@ -5,6 +5,7 @@
 #include <QRegularExpression>
 #include <QUrl>
 
+#include <algorithm>
 #include <cmath>
 
 Q_LOGGING_CATEGORY(lcSim, "raedeploy.sim", QtInfoMsg)
@@ -448,8 +449,13 @@ Task &Cluster::startTask(const QString &node, const QString &type, const QString
 
 double Cluster::noise(int seed, double period) const
 {
+    return noiseAt(seed, period, m_clock.now());
+}
+
+double Cluster::noiseAt(int seed, double period, double time) const
+{
     // splitmix64 over (seed, time slot): stable within a pvestatd period, new in the next.
-    auto slot = static_cast<unsigned long long>(m_clock.now() / period);
+    auto slot = static_cast<unsigned long long>(std::max(0.0, time) / period);
     unsigned long long x = slot * 0x9E3779B97F4A7C15ULL + static_cast<unsigned long long>(seed);
     x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
     x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
@@ -632,6 +638,32 @@ void Cluster::nodeCameBack(NodeState &node, bool lostPower)
             vm.startedAt = m_clock.now();
         }
     }
+}
+
+bool Cluster::hasCeph() const
+{
+    return std::any_of(
+        m_scenario.storages.cbegin(), m_scenario.storages.cend(), [](const StorageDef &def) {
+            return def.type == QLatin1String("rbd") || def.type == QLatin1String("cephfs");
+        });
+}
+
+Status Cluster::setCephHealth(const QString &status, const QString &check, const QString &message)
+{
+    if (!hasCeph())
+        return Error{QStringLiteral("the scenario has no Ceph storage"), {}, {}};
+    static const QStringList known = {QString(), QStringLiteral("HEALTH_OK"),
+                                      QStringLiteral("HEALTH_WARN"), QStringLiteral("HEALTH_ERR")};
+    if (!known.contains(status))
+        return Error{QStringLiteral("status must be HEALTH_OK, HEALTH_WARN or HEALTH_ERR"), {}, {}};
+    m_cephStatus = status;
+    m_cephCheck = check.isEmpty() && status != QLatin1String("HEALTH_OK")
+                      ? QStringLiteral("SIMULATED")
+                      : check;
+    m_cephMessage =
+        message.isEmpty() ? QStringLiteral("set through the control endpoint") : message;
+    ++m_generation;
+    return Done{};
 }
 
 Status Cluster::setNodePower(const QString &name, bool on)

@@ -244,6 +244,10 @@ public:
     Status setNodePower(const QString &node, bool on);
     Status setNodeNetwork(const QString &node, bool on);
     Status setNodeForcedStatus(const QString &node, int status);
+    // Ceph's overall health as `ceph status` reports it: HEALTH_OK, HEALTH_WARN or HEALTH_ERR,
+    // with one check (code and message) for WARN and ERR. An empty status goes back to the
+    // health the node states imply (an OSD and a monitor down per offline node).
+    Status setCephHealth(const QString &status, const QString &check, const QString &message);
     void invalidateTickets();
     void failNextTasks(const QString &type, int count, const QString &message);
     Status setReplicationFailure(const QString &jobId, const QString &message);
@@ -310,6 +314,8 @@ private:
     QJsonValue configValue(const QString &key, const QString &value) const;
     int nextFreeVmid() const;
     double noise(int seed, double period) const;
+    double noiseAt(int seed, double period, double time) const;
+    bool hasCeph() const;
     void nodeWentOffline(NodeState &node);
     void nodeCameBack(NodeState &node, bool lostPower);
     QString mappingNodesFor(const QString &mappingId, QStringList *paths = nullptr) const;
@@ -319,6 +325,7 @@ private:
     Reply postTicket(Call &call);
     Reply getPermissions(Call &call);
     Reply getClusterStatus(Call &call);
+    Reply getClusterOptions(Call &call);
     Reply getClusterResources(Call &call);
     Reply getNextId(Call &call);
     Reply getClusterTasks(Call &call);
@@ -328,6 +335,9 @@ private:
     Reply getStorageConfig(Call &call);
     Reply getNodes(Call &call);
     Reply getNodeStatus(Call &call);
+    Reply getNodeRrdData(Call &call);
+    Reply getVmRrdData(Call &call);
+    Reply getCephStatus(Call &call);
     Reply getNodeVersion(Call &call);
     Reply getNodeStorage(Call &call);
     Reply getStorageStatus(Call &call);
@@ -442,6 +452,9 @@ private:
     quint32 m_nextPid = 0x2000;
     int m_lastAddress = 9; // 127.0.0.1 is the API's own; VMs start at 127.0.0.10
     double m_haNextRound = 0;
+    QString m_cephStatus; // set through /ctl; empty: derived from the nodes
+    QString m_cephCheck;
+    QString m_cephMessage;
     // ACLs do not change at run time; /cluster/resources asks once per guest.
     mutable QHash<QString, QSet<QString>> m_privilegeCache;
     // /cluster/resources answers by caller and query, valid until the state changes or the

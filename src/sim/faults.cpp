@@ -26,6 +26,7 @@ QStringList Controller::commands()
             QStringLiteral("node-power"),
             QStringLiteral("node-network"),
             QStringLiteral("node-status"),
+            QStringLiteral("ceph-health"),
             QStringLiteral("latency"),
             QStringLiteral("error-rate"),
             QStringLiteral("drop-next"),
@@ -73,6 +74,8 @@ ControlOutcome Controller::handle(const QString &command, const QJsonObject &arg
     if (command == QLatin1String("node-status"))
         return fromStatus(
             m_cluster.setNodeForcedStatus(text("node"), static_cast<int>(number("status"))));
+    if (command == QLatin1String("ceph-health"))
+        return fromStatus(m_cluster.setCephHealth(text("status"), text("check"), text("message")));
     if (command == QLatin1String("latency")) {
         const QRegularExpression pattern(text("pattern"));
         if (!pattern.isValid())

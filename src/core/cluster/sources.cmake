@@ -1,5 +1,6 @@
 target_sources(rae_core PRIVATE
     cluster/backupjob.cpp cluster/backupjob.h
+    cluster/cephstatus.cpp cluster/cephstatus.h
     cluster/ha.cpp cluster/ha.h
     cluster/inventory.cpp cluster/inventory.h
     cluster/network.cpp cluster/network.h
@@ -8,6 +9,8 @@ target_sources(rae_core PRIVATE
     cluster/profile.cpp cluster/profile.h
     cluster/replication.cpp cluster/replication.h
     cluster/resources.cpp cluster/resources.h
+    cluster/rrddata.cpp cluster/rrddata.h
+    cluster/scenario.cpp cluster/scenario.h
     cluster/snapshot.h
     cluster/snapshotpoller.cpp cluster/snapshotpoller.h
     cluster/storage.cpp cluster/storage.h)

@@ -1,5 +1,6 @@
 target_sources(rae_core PRIVATE
     ha/clusterstate.cpp ha/clusterstate.h
+    ha/clustersources.cpp ha/clustersources.h
     ha/failureanalysis.cpp ha/failureanalysis.h
     ha/nodeusage.cpp ha/nodeusage.h
     ha/placement.cpp ha/placement.h

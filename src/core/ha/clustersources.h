@@ -1,0 +1,40 @@
+#pragma once
+
+#include "cluster/inventory.h"
+#include "cluster/scenario.h"
+#include "ha/planfailure.h"
+
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QList>
+#include <QString>
+
+// The cluster the failure analysis starts from when it is not a plan: a live cluster read
+// through the API, or a simulator scenario file. Both give the same shape as a plan does
+// (PlanClusterState: the state, the guests' names by HA id, notes on what could not be read), so
+// that one output path serves all three.
+namespace rae::ha {
+
+// `crs` of the datacenter options: the HA scheduler. The API gives it decoded
+// ({"ha":"static"}); the text of datacenter.cfg ("ha=static,ha-rebalance-on-start=1") is read
+// too. Absent or unknown values mean `basic`, the manager's default.
+Scheduler schedulerFromCrs(const QJsonValue &crs);
+
+// The cluster a scenario describes as it starts: every node online, every VM where the file puts
+// it, HA configuration as written, `crs-ha` as the scheduler.
+PlanClusterState clusterStateFromScenario(const cluster::Scenario &scenario);
+
+// A live cluster from what InventoryLoader read and the data of `GET /cluster/options`. VM sizes
+// come from /cluster/resources (maxcpu, maxmem): cpulimit is not read, so the static scheduler
+// counts vCPUs. Nodes whose HA state is `maintenance` are not candidates.
+PlanClusterState clusterStateFromInventory(const cluster::Inventory &inventory,
+                                           const QJsonObject &clusterOptions, bool pve9);
+
+// What a case means without a plan to name roles: quorum, self-fencing, services that stay down
+// and overloaded survivors.
+QList<Impact> clusterImpacts(const PlanClusterState &input, const FailureCase &result);
+
+// The analysis of `cases` with the impacts above, as the plan path reports it.
+PlanFailureReport analyseClusterFailures(PlanClusterState input, const QList<QStringList> &cases);
+
+} // namespace rae::ha
