@@ -4,13 +4,17 @@
 #include "failovercommand.h"
 #include "monitorcommand.h"
 #include "placecommand.h"
+#include "reportcommand.h"
 #include "validatecommand.h"
 
 #include <QCoreApplication>
+#include <QGuiApplication>
 #include <QLoggingCategory>
 #include <QTextStream>
 
 #include <cstdio>
+#include <cstring>
+#include <memory>
 
 namespace {
 
@@ -36,6 +40,8 @@ QString usage()
         "  monitor (--plan PLAN | --cluster NAME) [--duration 30s] [--csv FILE]\n"
         "                                       probe and poll, then write the series\n"
         "  diff PLAN --cluster NAME [--prune]   what applying the plan would change\n"
+        "  report (--cluster NAME | --plan PLAN) --out DIR [--format pdf,html,csv,json]\n"
+        "                                       write a report of the deployment\n"
         "\n"
         "Run “rae-deploy-cli COMMAND --help” for the options of a command.\n");
 }
@@ -44,7 +50,13 @@ QString usage()
 
 int main(int argc, char *argv[])
 {
-    QCoreApplication app(argc, argv);
+    // Only `report` needs fonts (the PDF); every other command stays free of a display.
+    const bool needsGui = argc > 1 && std::strcmp(argv[1], "report") == 0;
+    if (needsGui && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    const std::unique_ptr<QCoreApplication> app =
+        needsGui ? std::make_unique<QGuiApplication>(argc, argv)
+                 : std::make_unique<QCoreApplication>(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("rae-deploy-cli"));
     QCoreApplication::setOrganizationName(QStringLiteral("RAE Deploy"));
     QCoreApplication::setApplicationVersion(QStringLiteral(RAE_VERSION));
@@ -79,6 +91,8 @@ int main(int argc, char *argv[])
         return rae::cli::runPlaceCommand(arguments, out, err);
     if (command == QLatin1String("diff"))
         return rae::cli::runDiffCommand(arguments, out, err);
+    if (command == QLatin1String("report"))
+        return rae::cli::runReportCommand(arguments, out, err);
     if (command == QLatin1String("--help") || command == QLatin1String("-h") ||
         command == QLatin1String("help")) {
         out << usage();

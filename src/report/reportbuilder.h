@@ -1,0 +1,42 @@
+#pragma once
+
+#include "reportmodel.h"
+
+#include <QDateTime>
+#include <QString>
+
+namespace rae::plan {
+struct Plan;
+}
+namespace rae::cluster {
+struct Inventory;
+}
+namespace rae::monitor {
+class MetricStore;
+}
+
+namespace rae::report {
+
+// What a report is built from. The pointers are not owned and may be null; each part that is
+// present adds its sections. Building only reads them, so the caller may build on any thread
+// that may read them.
+struct ReportInput
+{
+    const plan::Plan *plan = nullptr;
+    QString planFile;
+    const cluster::Inventory *inventory = nullptr; // a cluster as read once
+    QString clusterName;                           // the profile's name with --cluster
+    const monitor::MetricStore *store = nullptr;   // series of the period
+    QDateTime periodStart;                         // with a store or a cluster
+    QDateTime periodEnd;
+    QDateTime generatedAt; // the caller's clock, so tests can fix it
+    QString generatedBy;
+    QString applicationVersion;
+};
+
+// Gathers everything a report shows: plan, findings and failure analysis (one case per node)
+// from the plan; inventory, HA, replication and backups from the cluster; the charts' series
+// from the store. Nothing secret is read.
+ReportModel buildReport(const ReportInput &input);
+
+} // namespace rae::report
