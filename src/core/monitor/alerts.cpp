@@ -46,6 +46,11 @@ QList<AlertRule> defaultAlertRules()
          AlertSeverity::Critical, Tr::tr("HA service in error or fence")},
         {QStringLiteral("service.down"), QStringLiteral("probe.failed"), 0.5, 0.5, seconds(10),
          seconds(10), AlertSeverity::Critical, Tr::tr("Service not answering its health check")},
+        // ceph.health is 0 OK, 1 WARN, 2 ERR: one rule per level, so ERR raises its own alert.
+        {QStringLiteral("ceph.warn"), QStringLiteral("ceph.health"), 0.5, 0.5, seconds(0),
+         seconds(30), AlertSeverity::Warning, Tr::tr("Ceph health warning")},
+        {QStringLiteral("ceph.error"), QStringLiteral("ceph.health"), 1.5, 1.5, seconds(0),
+         seconds(30), AlertSeverity::Critical, Tr::tr("Ceph health error")},
     };
 }
 

@@ -7,9 +7,13 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QLoggingCategory>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QTimer>
 
+#include <algorithm>
 #include <memory>
+#include <tuple>
 
 Q_LOGGING_CATEGORY(lcCollector, "raedeploy.monitor")
 
@@ -27,6 +31,9 @@ const QString kHaTask = QStringLiteral("ha-status");
 const QString kProbePrefix = QStringLiteral("probe ");
 const QString kReplicationPrefix = QStringLiteral("replication ");
 const QString kGpuPrefix = QStringLiteral("gpu ");
+const QString kCephTask = QStringLiteral("ceph");
+const QString kPrometheusPrefix = QStringLiteral("prometheus ");
+constexpr int kScrapeTimeoutMs = 4000;
 
 constexpr int kExecPolls = 10; // nvidia-smi answers in well under a second when healthy
 constexpr int kExecPollDelayMs = 300;
@@ -71,6 +78,14 @@ void Collector::addGpuSource(const GpuSource &source)
 {
     const QString task = kGpuPrefix + source.subject;
     m_gpuSources.insert(task, source);
+    m_scheduler.addTask(task, PollKind::Gpu);
+}
+
+void Collector::addPrometheusSource(const PrometheusSource &source)
+{
+    // Scraped as often as the GPU, which is what it mostly reports.
+    const QString task = kPrometheusPrefix + source.subject;
+    m_promSources.insert(task, source);
     m_scheduler.addTask(task, PollKind::Gpu);
 }
 
@@ -128,6 +143,14 @@ void Collector::recordResources(const cluster::Resources &resources, qint64 nowM
                    100.0 * double(guest.memoryUsed) / double(guest.memoryTotal));
         }
     }
+    // Ceph health is cluster-wide: asked once per cycle, and only where Ceph storage exists.
+    const bool ceph = std::any_of(resources.storages.cbegin(), resources.storages.cend(),
+                                  [](const cluster::StorageResource &storage) {
+                                      return storage.pluginType == QLatin1String("rbd") ||
+                                             storage.pluginType == QLatin1String("cephfs");
+                                  });
+    if (ceph && m_client && !m_scheduler.tasks().contains(kCephTask))
+        m_scheduler.addTask(kCephTask, PollKind::HaStatus);
     // Replication status is listed by each source node: one request per node, not per job.
     for (const QString &node : std::as_const(m_nodes)) {
         const QString task = kReplicationPrefix + node;
@@ -190,6 +213,153 @@ void Collector::recordGpu(const QString &subject, const GpuTelemetry &telemetry,
     }
 }
 
+void Collector::recordCeph(const QString &cluster, const cluster::CephStatus &status, qint64 nowMs)
+{
+    record(QStringLiteral("ceph.health"), cluster, nowMs, cluster::cephHealthLevel(status.health));
+}
+
+void Collector::recordPrometheus(const QString &subject, const PrometheusReadings &readings,
+                                 qint64 nowMs)
+{
+    if (!readings.gpus.isEmpty())
+        recordGpu(subject, GpuTelemetry{GpuTelemetryState::Ok, readings.gpus, {}, {}}, nowMs);
+    if (!readings.latency)
+        return;
+    const auto previous = m_latencyTotals.constFind(subject);
+    if (previous != m_latencyTotals.constEnd()) {
+        if (const auto latency = meanLatencyMs(*previous, *readings.latency))
+            record(QStringLiteral("request.latency_ms"), subject, nowMs, *latency);
+    }
+    m_latencyTotals.insert(subject, *readings.latency);
+}
+
+void Collector::backfill(const QString &metricPrefix, const QString &subject,
+                         const QList<cluster::RrdRow> &rows, qint64 beforeMs)
+{
+    const SeriesKey cpuKey{metricPrefix + QStringLiteral(".cpu_percent"), subject};
+    const SeriesKey memoryKey{metricPrefix + QStringLiteral(".memory_percent"), subject};
+    for (const cluster::RrdRow &row : rows) {
+        const qint64 timeMs = row.time * 1000;
+        if (timeMs >= beforeMs)
+            break;
+        if (row.cpu)
+            m_store.append(cpuKey, timeMs, *row.cpu * 100.0);
+        if (const auto memory = row.memoryPercent())
+            m_store.append(memoryKey, timeMs, *memory);
+    }
+}
+
+void Collector::startBackfill(const cluster::Resources &resources)
+{
+    proxmox::ProxmoxClient *client = m_client.data();
+    struct Pending
+    {
+        cluster::Resources resources;
+        int outstanding = 0;
+        QList<std::tuple<QString, QString, QList<cluster::RrdRow>>> histories;
+    };
+    auto pending = std::make_shared<Pending>();
+    pending->resources = resources;
+    auto finish = [this, pending] {
+        const qint64 now = m_clock.nowMs();
+        for (const auto &[prefix, subject, rows] : std::as_const(pending->histories))
+            backfill(prefix, subject, rows, now);
+        recordResources(pending->resources, now);
+    };
+    auto ask = [this, client, pending, finish](const proxmox::ApiRequest &request,
+                                               cluster::RrdSubject kind, const QString &prefix,
+                                               const QString &subject) {
+        ++pending->outstanding;
+        proxmox::ApiJob *job = client->send(request);
+        connect(job, &proxmox::ApiJob::finished, this,
+                [pending, finish, kind, prefix,
+                 subject](const proxmox::ApiResult<proxmox::ApiReply> &result) {
+                    if (result) {
+                        if (auto rows = cluster::parseRrdData(result->data, kind))
+                            pending->histories.append({prefix, subject, std::move(rows).value()});
+                    }
+                    // A node or guest without history only leaves its chart to fill live.
+                    if (--pending->outstanding == 0)
+                        finish();
+                });
+    };
+    if (client) {
+        for (const cluster::NodeResource &node : resources.nodes) {
+            if (node.status == cluster::NodeStatus::Online)
+                ask(cluster::rrdRequest(node.name, 0, cluster::RrdTimeframe::Hour),
+                    cluster::RrdSubject::Node, QStringLiteral("node"), node.name);
+        }
+        for (const cluster::GuestResource &guest : resources.guests) {
+            if (guest.type != cluster::GuestType::Qemu || guest.isTemplate || guest.statsStale ||
+                guest.status != cluster::GuestStatus::Running)
+                continue;
+            ask(cluster::rrdRequest(guest.node, guest.vmid, cluster::RrdTimeframe::Hour),
+                cluster::RrdSubject::Guest, QStringLiteral("vm"),
+                guest.name.isEmpty() ? QString::number(guest.vmid) : guest.name);
+        }
+    }
+    if (pending->outstanding == 0)
+        finish();
+}
+
+void Collector::pollCeph(const QString &task)
+{
+    proxmox::ProxmoxClient *client = m_client.data();
+    if (!client) {
+        m_scheduler.reportResult(task, false);
+        return;
+    }
+    const QString clusterName = client->cluster();
+    proxmox::ApiJob *job =
+        client->send(proxmox::ApiRequest::get(QStringLiteral("/cluster/ceph/status")));
+    connect(job, &proxmox::ApiJob::finished, this,
+            [this, task, clusterName](const proxmox::ApiResult<proxmox::ApiReply> &result) {
+                if (!result) {
+                    emit problem(clusterName, result.error().message);
+                    m_scheduler.reportResult(task, false);
+                    return;
+                }
+                const auto status = cluster::parseCephStatus(result->data);
+                if (!status) {
+                    emit problem(clusterName, status.error().message);
+                    m_scheduler.reportResult(task, false);
+                    return;
+                }
+                recordCeph(clusterName, *status, m_clock.nowMs());
+                m_scheduler.reportResult(task, true);
+            });
+}
+
+void Collector::pollPrometheus(const QString &task, const PrometheusSource &source)
+{
+    if (!m_network) {
+        m_scheduler.reportResult(task, false);
+        return;
+    }
+    QNetworkRequest request(source.url);
+    request.setTransferTimeout(kScrapeTimeoutMs);
+    request.setRawHeader("Accept", "text/plain;version=0.0.4");
+    QNetworkReply *reply = m_network->get(request);
+    connect(reply, &QNetworkReply::finished, this, [this, task, source, reply] {
+        reply->deleteLater();
+        const qint64 now = m_clock.nowMs();
+        if (reply->error() != QNetworkReply::NoError) {
+            emit problem(source.subject, reply->errorString());
+            m_scheduler.reportResult(task, false);
+            return;
+        }
+        const QByteArray body = reply->readAll();
+        const auto scrape = parsePrometheusText(body);
+        if (!scrape) {
+            emit problem(source.subject, scrape.error().message);
+            m_scheduler.reportResult(task, false);
+            return;
+        }
+        recordPrometheus(source.subject, readPrometheusMetrics(*scrape), now);
+        m_scheduler.reportResult(task, true);
+    });
+}
+
 void Collector::onDue(const QString &task, PollKind kind)
 {
     switch (kind) {
@@ -203,12 +373,19 @@ void Collector::onDue(const QString &task, PollKind kind)
         pollResources(task);
         return;
     case PollKind::HaStatus:
-        pollHaStatus(task);
+        if (task == kCephTask)
+            pollCeph(task);
+        else
+            pollHaStatus(task);
         return;
     case PollKind::Replication:
         pollReplication(task, task.mid(kReplicationPrefix.size()));
         return;
     case PollKind::Gpu: {
+        if (const auto scrape = m_promSources.constFind(task); scrape != m_promSources.constEnd()) {
+            pollPrometheus(task, *scrape);
+            return;
+        }
         const auto it = m_gpuSources.constFind(task);
         if (it != m_gpuSources.constEnd())
             pollGpu(task, *it);
@@ -250,7 +427,12 @@ void Collector::pollResources(const QString &task)
                 m_scheduler.reportResult(task, false);
                 return;
             }
-            recordResources(*resources, now);
+            if (!m_backfillStarted) {
+                m_backfillStarted = true;
+                startBackfill(*resources);
+            } else {
+                recordResources(*resources, now);
+            }
             m_scheduler.reportResult(task, true);
         });
 }

@@ -6,5 +6,6 @@ target_sources(rae_core PRIVATE
     monitor/metricstore.cpp monitor/metricstore.h
     monitor/nvidiasmi.cpp monitor/nvidiasmi.h
     monitor/probe.cpp monitor/probe.h
+    monitor/prometheusmetrics.cpp monitor/prometheusmetrics.h
     monitor/prometheustext.cpp monitor/prometheustext.h
     monitor/scheduler.cpp monitor/scheduler.h)
