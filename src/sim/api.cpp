@@ -1,8 +1,6 @@
 // Authentication, permissions, and the read side of the cluster and its nodes.
 #include "cluster.h"
 
-#include <QDateTime>
-
 #include <QCryptographicHash>
 #include <QJsonDocument>
 #include <QRegularExpression>
@@ -924,20 +922,17 @@ Reply Cluster::getNodeRrdData(Call &call)
             base += vm.vcpus() * 0.2 / std::max(1, def.threads);
         }
     }
-    // Wall-clock times, as a real node reports them; the model's time only picks the noise.
-    const double wallNow = double(QDateTime::currentSecsSinceEpoch());
-    const double offset = wallNow - m_clock.now();
-    const double last = std::floor(wallNow / step) * step;
+    // Row times in the simulated clock, which is what the node's own clock says.
+    const double last = std::floor(m_clock.now() / step) * step;
     QJsonArray out;
     for (int row = kRrdRows - 1; row >= 0; --row) {
         const double time = last - row * step;
         QJsonObject entry{{QStringLiteral("time"), static_cast<qint64>(time)}};
-        const double modelTime = time - offset;
-        if (modelTime >= (*node)->bootTime && (*node)->online()) {
+        if (time >= (*node)->bootTime && (*node)->online()) {
             const double spread = max ? 0.06 : 0.02;
-            const double cpu = std::min(1.0, base + spread * noiseAt(def.threads, step, modelTime));
+            const double cpu = std::min(1.0, base + spread * noiseAt(def.threads, step, time));
             const double memory = double(std::min(used, def.memory)) *
-                                  (0.97 + 0.03 * noiseAt(def.threads + 1, step, modelTime));
+                                  (0.97 + 0.03 * noiseAt(def.threads + 1, step, time));
             entry.insert(QStringLiteral("cpu"), rounded(cpu));
             entry.insert(QStringLiteral("maxcpu"), def.threads);
             entry.insert(QStringLiteral("memused"), std::round(memory));
@@ -961,21 +956,18 @@ Reply Cluster::getVmRrdData(Call &call)
         return forbidden(QStringLiteral("/vms/%1").arg(vm.vmid), QStringLiteral("VM.Audit"));
     const double step = rrdStep(call.text(QStringLiteral("timeframe")));
     const bool max = call.text(QStringLiteral("cf")) == QLatin1String("MAX");
-    const double wallNow = double(QDateTime::currentSecsSinceEpoch());
-    const double offset = wallNow - m_clock.now();
-    const double last = std::floor(wallNow / step) * step;
+    const double last = std::floor(m_clock.now() / step) * step;
     const double maxmem = double(vm.memoryBytes());
     QJsonArray out;
     for (int row = kRrdRows - 1; row >= 0; --row) {
         const double time = last - row * step;
         QJsonObject entry{{QStringLiteral("time"), static_cast<qint64>(time)}};
-        const double modelTime = time - offset;
-        if (vm.running && modelTime >= vm.startedAt) {
-            const double cpu = 0.02 + (max ? 0.6 : 0.4) * noiseAt(vm.vmid, step, modelTime);
+        if (vm.running && time >= vm.startedAt) {
+            const double cpu = 0.02 + (max ? 0.6 : 0.4) * noiseAt(vm.vmid, step, time);
             entry.insert(QStringLiteral("cpu"), rounded(cpu));
             entry.insert(QStringLiteral("maxcpu"), vm.vcpus());
             entry.insert(QStringLiteral("mem"),
-                         std::round(maxmem * (0.35 + 0.3 * noiseAt(vm.vmid + 7, step, modelTime))));
+                         std::round(maxmem * (0.35 + 0.3 * noiseAt(vm.vmid + 7, step, time))));
             entry.insert(QStringLiteral("maxmem"), maxmem);
         }
         out.append(entry);
