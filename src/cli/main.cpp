@@ -1,5 +1,6 @@
 #include "clustercommands.h"
 #include "common/translations.h"
+#include "democommand.h"
 #include "deploycommands.h"
 #include "failovercommand.h"
 #include "monitorcommand.h"
@@ -40,6 +41,11 @@ QString usage()
         "  monitor (--plan PLAN | --cluster NAME) [--duration 30s] [--csv FILE]\n"
         "                                       probe and poll, then write the series\n"
         "  diff PLAN --cluster NAME [--prune]   what applying the plan would change\n"
+        "  apply PLAN --cluster NAME [--yes] [--prune]\n"
+        "                                       preview, confirm and apply the plan\n"
+        "  resume --cluster NAME [--yes]        finish an apply that stopped\n"
+        "  demo                                 apply the reference plan to a simulated "
+        "cluster\n"
         "  report (--cluster NAME | --plan PLAN) --out DIR [--format pdf,html,csv,json]\n"
         "                                       write a report of the deployment\n"
         "\n"
@@ -91,6 +97,12 @@ int main(int argc, char *argv[])
         return rae::cli::runPlaceCommand(arguments, out, err);
     if (command == QLatin1String("diff"))
         return rae::cli::runDiffCommand(arguments, out, err);
+    if (command == QLatin1String("apply"))
+        return rae::cli::runApplyCommand(arguments, out, err);
+    if (command == QLatin1String("resume"))
+        return rae::cli::runResumeCommand(arguments, out, err);
+    if (command == QLatin1String("demo"))
+        return rae::cli::runDemoCommand(arguments, out, err);
     if (command == QLatin1String("report"))
         return rae::cli::runReportCommand(arguments, out, err);
     if (command == QLatin1String("--help") || command == QLatin1String("-h") ||

@@ -1,0 +1,499 @@
+#include "democommand.h"
+
+#include "deploycommands.h"
+
+#include "deploy/deployment.h"
+#include "deploy/servicesecrets.h"
+#include "monitor/probe.h"
+#include "plan/planreader.h"
+#include "proxmox/client.h"
+#include "secrets/credentialstore.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QProcess>
+#include <QScopeGuard>
+#include <QSettings>
+#include <QSslSocket>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTimer>
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <memory>
+#include <optional>
+
+namespace rae::cli {
+
+namespace {
+
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(rae::cli::Demo)
+};
+
+// The reference scenarios' deployer account: public, test-only, written in the scenario files.
+// Its password, not its privilege-separated `app` token: that token lacks Sys.Console and
+// Sys.Modify on `/`, which HA resources and backup jobs need.
+constexpr char kSimUser[] = "deployer@pve";
+constexpr char kSimPassword[] = "sim-deployer-password-test-only";
+// The simulator serves the gateway on 8443, because 443 needs root.
+constexpr quint16 kSimGatewayPort = 8443;
+
+void printError(QTextStream &err, const QString &message, const QString &hint = {})
+{
+    err << Tr::tr("error: %1").arg(message) << '\n';
+    if (!hint.isEmpty())
+        err << "  " << Tr::tr("hint: %1").arg(hint) << '\n';
+    err.flush();
+}
+
+QString findSimulator()
+{
+    const QString fromEnvironment = qEnvironmentVariable("RAE_PVE_SIM");
+    if (!fromEnvironment.isEmpty())
+        return fromEnvironment;
+    const QDir here(QCoreApplication::applicationDirPath());
+    // build/<name>/src/cli/rae-deploy-cli → build/<name>/src/sim/rae-pve-sim; or installed
+    // side by side.
+    for (const QString &candidate : {here.filePath(QStringLiteral("../sim/rae-pve-sim")),
+                                     here.filePath(QStringLiteral("rae-pve-sim"))})
+        if (QFileInfo(candidate).isExecutable())
+            return QFileInfo(candidate).canonicalFilePath();
+    return QStandardPaths::findExecutable(QStringLiteral("rae-pve-sim"));
+}
+
+// `resources/<relative>` in the source tree, else under the installed share folder.
+QString findResource(const QString &relative)
+{
+    const QStringList candidates{
+        QStringLiteral(RAE_SOURCE_DIR "/resources/") + relative,
+        QDir(QCoreApplication::applicationDirPath())
+            .filePath(QStringLiteral("../share/rae-deploy/") + relative),
+    };
+    for (const QString &candidate : candidates)
+        if (QFileInfo::exists(candidate))
+            return candidate;
+    return {};
+}
+
+template<typename Ready>
+bool waitFor(Ready ready, int timeoutMs)
+{
+    QElapsedTimer clock;
+    clock.start();
+    while (!ready()) {
+        if (clock.elapsed() > timeoutMs)
+            return false;
+        QEventLoop loop;
+        QTimer::singleShot(50, &loop, &QEventLoop::quit);
+        loop.exec();
+    }
+    return true;
+}
+
+// PostgreSQL and Redis are not imitated by the simulator (docs/simulator.md): the demo plays
+// the guests' part and runs real ones on the addresses the database and cache VMs got, so that
+// the API's /health, and the probes, meet real servers.
+class GuestServices final
+{
+public:
+    ~GuestServices()
+    {
+        for (const auto &process : m_processes) {
+            process->terminate();
+            if (!process->waitForFinished(3000))
+                process->kill();
+        }
+    }
+
+    Status startRedis(const QString &address, int port, const QString &password)
+    {
+        const QString redis = QStandardPaths::findExecutable(QStringLiteral("redis-server"));
+        if (redis.isEmpty())
+            return Error{Tr::tr("redis-server is not installed."), {}, {}};
+        // The password goes in a file only this user can read, never on a command line.
+        QFile config(m_dir.filePath(QStringLiteral("redis.conf")));
+        if (!config.open(QIODevice::WriteOnly))
+            return Error{config.errorString(), {}, config.fileName()};
+        config.setPermissions(QFile::ReadOwner | QFile::WriteOwner);
+        config.write("bind " + address.toUtf8() + "\nport " + QByteArray::number(port) +
+                     "\nrequirepass " + password.toUtf8() + "\nsave \"\"\nappendonly no\ndir " +
+                     m_dir.path().toUtf8() + '\n');
+        config.close();
+        return start(redis, {config.fileName()});
+    }
+
+    Status startPostgres(const QString &address, int port)
+    {
+        QString bin;
+        const QDir lib(QStringLiteral("/usr/lib/postgresql"));
+        for (const QString &version : lib.entryList(QDir::Dirs | QDir::NoDotAndDotDot))
+            if (QFileInfo::exists(lib.filePath(version + QStringLiteral("/bin/postgres"))))
+                bin = lib.filePath(version + QStringLiteral("/bin/"));
+        if (bin.isEmpty())
+            return Error{Tr::tr("PostgreSQL is not installed."), {}, {}};
+        const QString data = m_dir.filePath(QStringLiteral("pg"));
+        QStringList prefix;
+        // PostgreSQL refuses to run as root: as root, it runs as the postgres user.
+        if (::geteuid() == 0) {
+            const passwd *user = ::getpwnam("postgres");
+            if (user == nullptr)
+                return Error{
+                    Tr::tr("PostgreSQL refuses root, and there is no postgres user."), {}, {}};
+            if (::chown(QFile::encodeName(m_dir.path()).constData(), user->pw_uid, user->pw_gid) !=
+                0)
+                return Error{Tr::tr("The demo folder cannot be given to postgres."), {}, {}};
+            prefix = {QStringLiteral("-u"), QStringLiteral("postgres"), QStringLiteral("--")};
+        }
+        auto run = [&prefix](const QString &program, const QStringList &arguments) {
+            return prefix.isEmpty() ? std::pair{program, arguments}
+                                    : std::pair{QStringLiteral("runuser"),
+                                                prefix + QStringList{program} + arguments};
+        };
+        const auto [initProgram, initArguments] =
+            run(bin + QStringLiteral("initdb"),
+                {QStringLiteral("-D"), data, QStringLiteral("-A"), QStringLiteral("trust"),
+                 QStringLiteral("--no-sync"), QStringLiteral("-U"), QStringLiteral("postgres")});
+        QProcess init;
+        init.start(initProgram, initArguments);
+        if (!init.waitForFinished(60000) || init.exitCode() != 0)
+            return Error{Tr::tr("initdb failed: %1")
+                             .arg(QString::fromLocal8Bit(init.readAllStandardError()).trimmed()),
+                         {},
+                         {}};
+        const auto [program, arguments] =
+            run(bin + QStringLiteral("postgres"),
+                {QStringLiteral("-D"), data, QStringLiteral("-c"),
+                 QStringLiteral("listen_addresses=") + address, QStringLiteral("-p"),
+                 QString::number(port), QStringLiteral("-k"), m_dir.path(), QStringLiteral("-c"),
+                 QStringLiteral("fsync=off")});
+        return start(program, arguments);
+    }
+
+private:
+    Status start(const QString &program, const QStringList &arguments)
+    {
+        auto process = std::make_unique<QProcess>();
+        process->setProcessChannelMode(QProcess::MergedChannels);
+        process->setStandardOutputFile(QProcess::nullDevice());
+        process->start(program, arguments);
+        if (!process->waitForStarted(10000))
+            return Error{
+                Tr::tr("%1 did not start: %2").arg(program, process->errorString()), {}, {}};
+        m_processes.push_back(std::move(process));
+        return Done{};
+    }
+
+    QTemporaryDir m_dir;
+    std::vector<std::unique_ptr<QProcess>> m_processes;
+};
+
+// The gateway's self-signed certificate, fetched once and trusted for this run only.
+QList<QSslCertificate> gatewayCertificate(const QString &address, quint16 port)
+{
+    QSslSocket socket;
+    QList<QSslCertificate> chain;
+    QObject::connect(&socket, &QSslSocket::sslErrors, &socket,
+                     [&socket, &chain](const QList<QSslError> &) {
+                         chain = socket.peerCertificateChain();
+                         socket.abort();
+                     });
+    QObject::connect(&socket, &QSslSocket::encrypted, &socket, [&socket, &chain] {
+        chain = socket.peerCertificateChain();
+        socket.abort();
+    });
+    socket.connectToHostEncrypted(address, port);
+    waitFor([&] { return !chain.isEmpty() || socket.state() == QAbstractSocket::UnconnectedState; },
+            5000);
+    return chain.mid(0, 1);
+}
+
+struct VmHealth
+{
+    QString health;
+    bool ok = false;
+};
+
+} // namespace
+
+int runDemoCommand(const QStringList &arguments, QTextStream &out, QTextStream &err)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        Tr::tr("Apply the reference plan to a simulated cluster and show it running."));
+    parser.addHelpOption();
+    const QCommandLineOption pve8(QStringLiteral("pve8"),
+                                  Tr::tr("Use the Proxmox VE 8 scenario and plan."));
+    const QCommandLineOption scaleOption(QStringLiteral("time-scale"),
+                                         Tr::tr("Simulated seconds per real second."),
+                                         QStringLiteral("factor"), QStringLiteral("60"));
+    const QCommandLineOption timeoutOption(
+        QStringLiteral("timeout"), Tr::tr("Seconds to wait for the services after the apply."),
+        QStringLiteral("seconds"), QStringLiteral("60"));
+    parser.addOptions({pve8, scaleOption, timeoutOption});
+    if (!parser.parse(QStringList{QStringLiteral("demo")} + arguments)) {
+        printError(err, parser.errorText(), Tr::tr("rae-deploy-cli demo [--pve8]"));
+        return 2;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        out << parser.helpText();
+        return 0;
+    }
+
+    const QString simulator = findSimulator();
+    const QString suffix = parser.isSet(pve8) ? QStringLiteral("-pve8") : QString();
+    const QString scenario =
+        findResource(QStringLiteral("sim/reference") + suffix + QStringLiteral(".yaml"));
+    const QString planPath =
+        findResource(QStringLiteral("plans/reference") + suffix + QStringLiteral(".yaml"));
+    if (simulator.isEmpty() || scenario.isEmpty() || planPath.isEmpty()) {
+        printError(err, Tr::tr("the simulator, its scenario or the reference plan is missing"),
+                   Tr::tr("build rae-pve-sim, or point RAE_PVE_SIM at it"));
+        return 2;
+    }
+    const auto plan = plan::readPlanFile(planPath);
+    if (!plan) {
+        err << plan.error().toString() << '\n';
+        return 2;
+    }
+
+    out << Tr::tr("== starting %1 with %2").arg(QFileInfo(simulator).fileName(), scenario) << '\n';
+    out.flush();
+    QProcess sim;
+    sim.setProcessChannelMode(QProcess::SeparateChannels);
+    sim.start(simulator,
+              {QStringLiteral("--scenario"), scenario, QStringLiteral("--port"),
+               QStringLiteral("0"), QStringLiteral("--time-scale"), parser.value(scaleOption)});
+    // The simulator goes with this command, however it ends.
+    const auto stopSimulator = qScopeGuard([&sim] {
+        sim.terminate();
+        if (!sim.waitForFinished(3000))
+            sim.kill();
+    });
+    QMap<QString, QString> info;
+    const bool ready = waitFor(
+        [&] {
+            while (sim.canReadLine()) {
+                const QString line = QString::fromUtf8(sim.readLine()).trimmed();
+                info.insert(line.section(QStringLiteral(": "), 0, 0),
+                            line.section(QStringLiteral(": "), 1));
+            }
+            return info.contains(QStringLiteral("ready")) || sim.state() == QProcess::NotRunning;
+        },
+        20000);
+    if (!ready || !info.contains(QStringLiteral("ready"))) {
+        printError(err, Tr::tr("the simulator did not start: %1")
+                            .arg(QString::fromLocal8Bit(sim.readAllStandardError()).trimmed()));
+        return 2;
+    }
+    const QUrl url(info.value(QStringLiteral("url")));
+    const QString cluster = info.value(QStringLiteral("cluster"), QStringLiteral("demo"));
+    out << Tr::tr("simulator at %1, cluster %2, release %3")
+               .arg(url.toString(), cluster, info.value(QStringLiteral("release")))
+        << '\n';
+
+    // Everything this run learns stays in a temporary folder that goes with it.
+    QTemporaryDir work;
+    QSettings settings(work.filePath(QStringLiteral("pins.ini")), QSettings::IniFormat);
+    proxmox::PinStore pins(&settings, cluster);
+    pins.pin(url.host(), info.value(QStringLiteral("fingerprint")));
+    proxmox::ProxmoxClient client(cluster, {url}, pins);
+    client.setTrustCallback([](const proxmox::CertificateFacts &, const QUrl &,
+                               std::function<void(bool)> decide) { decide(false); });
+    std::optional<proxmox::ApiError> connectError;
+    bool connected = false;
+    QObject::connect(&client, &proxmox::ProxmoxClient::connected, &client,
+                     [&connected] { connected = true; });
+    QObject::connect(&client, &proxmox::ProxmoxClient::connectionFailed, &client,
+                     [&connectError](const proxmox::ApiError &error) { connectError = error; });
+    client.connectToCluster(
+        proxmox::Credentials::password(QLatin1String(kSimUser), QLatin1String(kSimPassword)));
+    waitFor([&] { return connected || connectError.has_value(); }, 30000);
+    if (!connected) {
+        printError(err, connectError ? connectError->message : Tr::tr("no answer"));
+        return 1;
+    }
+
+    // The simulated cluster's passwords live as long as this process.
+    secrets::CredentialStore store;
+    store.setSessionOnly(true);
+    deploy::DeploymentOptions options;
+    options.journalDir = work.filePath(QStringLiteral("journals"));
+    options.executor.tasks.firstInterval = std::chrono::milliseconds(50);
+    options.executor.tasks.maxInterval = std::chrono::milliseconds(400);
+    options.executor.agentFirstInterval = std::chrono::milliseconds(100);
+    options.executor.agentMaxInterval = std::chrono::milliseconds(500);
+    options.executor.execPollInterval = std::chrono::milliseconds(200);
+    deploy::Deployment deployment(&client, &store, options);
+    QElapsedTimer applyClock;
+    applyClock.start();
+    out << Tr::tr("== rae-deploy-cli apply %1 --cluster %2 --yes").arg(planPath, cluster) << '\n';
+    const int applied = previewAndApply(
+        deployment, [&] { deployment.prepare(*plan, planPath); }, true, out, err);
+    if (applied != 0)
+        return applied;
+    out << Tr::tr("applied in %1 s").arg(double(applyClock.elapsed()) / 1000.0, 0, 'f', 1) << '\n';
+
+    // Addresses as the guest agents reported them, the passwords as the apply wrote them.
+    const QHash<QString, QString> addresses = deployment.executor()->addresses();
+    std::optional<Result<deploy::ServiceSecrets>> secrets;
+    deploy::ensureServiceSecrets(
+        &store, *plan, &client,
+        [&secrets](const Result<deploy::ServiceSecrets> &result) { secrets = result; });
+    waitFor([&] { return secrets.has_value(); }, 10000);
+    if (!secrets || !secrets->ok()) {
+        printError(err, Tr::tr("the service passwords are gone"));
+        return 1;
+    }
+    GuestServices guests;
+    for (const plan::Vm &vm : plan->vms) {
+        Status started = Done{};
+        if (vm.role == plan::Role::Redis)
+            started = guests.startRedis(addresses.value(vm.name), plan->rae.redisPort,
+                                        secrets->value().redisPassword);
+        if (vm.role == plan::Role::Db)
+            started = guests.startPostgres(addresses.value(vm.name), plan->rae.databasePort);
+        if (!started) {
+            printError(err, Tr::tr("%1: %2").arg(vm.name, started.error().message));
+            return 1;
+        }
+    }
+
+    out << Tr::tr("== waiting until every service answers") << '\n';
+    out.flush();
+    QNetworkAccessManager network;
+    QList<QSslCertificate> gatewayCa;
+    QHash<QString, VmHealth> health;
+    QElapsedTimer waitClock;
+    waitClock.start();
+    const qint64 timeoutMs = parser.value(timeoutOption).toLongLong() * 1000;
+    bool allHealthy = false;
+    while (!allHealthy && waitClock.elapsed() < timeoutMs) {
+        int pending = 0;
+        std::vector<std::unique_ptr<monitor::Probe>> probes;
+        for (const plan::Vm &vm : plan->vms) {
+            monitor::ProbeTarget target;
+            target.subject = vm.name;
+            target.host = addresses.value(vm.name);
+            target.timeout = std::chrono::milliseconds(3000);
+            switch (vm.role) {
+            case plan::Role::Db:
+                target.kind = monitor::ProbeKind::Postgres;
+                target.port = quint16(plan->rae.databasePort);
+                break;
+            case plan::Role::Redis:
+                target.kind = monitor::ProbeKind::Redis;
+                target.port = quint16(plan->rae.redisPort);
+                target.redisPassword = secrets->value().redisPassword;
+                break;
+            case plan::Role::Vector:
+                target.kind = monitor::ProbeKind::Qdrant;
+                target.port = quint16(plan->rae.qdrantPort);
+                break;
+            case plan::Role::Api:
+                target.kind = monitor::ProbeKind::RaeApi;
+                target.port = quint16(plan->rae.apiPort);
+                break;
+            case plan::Role::Llm:
+                target.kind = plan->llm.backend == plan::LlmBackend::Ollama
+                                  ? monitor::ProbeKind::Ollama
+                                  : monitor::ProbeKind::Vllm;
+                target.port = quint16(plan->rae.llmPort);
+                break;
+            case plan::Role::Gateway:
+                target.kind = monitor::ProbeKind::HttpsGateway;
+                target.port = kSimGatewayPort;
+                if (gatewayCa.isEmpty())
+                    gatewayCa = gatewayCertificate(target.host, target.port);
+                target.caCertificates = gatewayCa;
+                break;
+            }
+            auto probe = std::unique_ptr<monitor::Probe>(monitor::Probe::create(target, &network));
+            ++pending;
+            QObject::connect(
+                probe.get(), &monitor::Probe::finished, probe.get(),
+                [&health, &pending, name = vm.name](const monitor::ProbeResult &result) {
+                    --pending;
+                    VmHealth &entry = health[name];
+                    entry.ok = result.ok();
+                    entry.health = result.ok() ? (result.answer.isEmpty() ? QStringLiteral("ok")
+                                                                          : result.answer)
+                                               : result.error->message;
+                });
+            probe->start();
+            probes.push_back(std::move(probe));
+        }
+        waitFor([&pending] { return pending == 0; }, 10000);
+        allHealthy = std::all_of(plan->vms.cbegin(), plan->vms.cend(),
+                                 [&health](const plan::Vm &vm) { return health[vm.name].ok; });
+        if (!allHealthy) {
+            QEventLoop pause;
+            QTimer::singleShot(500, &pause, &QEventLoop::quit);
+            pause.exec();
+        }
+    }
+
+    // Where each VM runs and in what state, as the cluster says it now.
+    QHash<QString, QJsonObject> resources;
+    bool listed = false;
+    proxmox::ApiJob *job = client.send(proxmox::ApiRequest::get(
+        QStringLiteral("/cluster/resources"), {{QStringLiteral("type"), QStringLiteral("vm")}}));
+    QObject::connect(job, &proxmox::ApiJob::finished, &client,
+                     [&](const proxmox::ApiResult<proxmox::ApiReply> &reply) {
+                         listed = true;
+                         if (!reply.ok())
+                             return;
+                         for (const QJsonValue &value : reply->data.toArray()) {
+                             const QJsonObject object = value.toObject();
+                             resources.insert(object.value(QStringLiteral("name")).toString(),
+                                              object);
+                         }
+                     });
+    waitFor([&listed] { return listed; }, 10000);
+
+    out << '\n'
+        << QStringLiteral("%1 %2 %3 %4 %5 %6")
+               .arg(Tr::tr("VM"), -12)
+               .arg(Tr::tr("ID"), -5)
+               .arg(Tr::tr("NODE"), -6)
+               .arg(Tr::tr("ADDRESS"), -13)
+               .arg(Tr::tr("STATUS"), -8)
+               .arg(Tr::tr("HEALTH"))
+        << '\n';
+    bool allRunning = true;
+    for (const plan::Vm &vm : plan->vms) {
+        const QJsonObject resource = resources.value(vm.name);
+        const QString status = resource.value(QStringLiteral("status")).toString();
+        allRunning = allRunning && status == QLatin1String("running");
+        const VmHealth entry = health.value(vm.name);
+        out << QStringLiteral("%1 %2 %3 %4 %5 %6")
+                   .arg(vm.name, -12)
+                   .arg(resource.value(QStringLiteral("vmid")).toInt(), -5)
+                   .arg(resource.value(QStringLiteral("node")).toString(), -6)
+                   .arg(addresses.value(vm.name), -13)
+                   .arg(status, -8)
+                   .arg(entry.ok ? Tr::tr("healthy (%1)").arg(entry.health)
+                                 : Tr::tr("unhealthy: %1").arg(entry.health))
+            << '\n';
+    }
+    out.flush();
+    if (!allHealthy || !allRunning) {
+        printError(err, Tr::tr("not every RAE VM is running and healthy"));
+        return 1;
+    }
+    out << Tr::tr("Every RAE VM is running and healthy.") << '\n';
+    return 0;
+}
+
+} // namespace rae::cli
