@@ -466,9 +466,12 @@ Reply Cluster::cloneVm(Call &call)
     for (const QString &key : diskKeys(source)) {
         const QString volume = source.config.value(key).section(QLatin1Char(','), 0, 0);
         const QString storageId = volume.section(QLatin1Char(':'), 0, 0);
-        if (target != source.node && !isShared(targetStorage.isEmpty() ? storageId : targetStorage))
+        // As qemu-server does: another node needs the source's disks on shared storage; the
+        // target storage of a full clone only has to exist there (checked above), local or not.
+        if (target != source.node && !isShared(storageId))
             return Reply::error(
-                500, QStringLiteral("Can't clone to non-shared storage '%1'").arg(storageId));
+                500, QStringLiteral("can't clone VM to node '%1' (VM uses local storage)")
+                         .arg(target));
         if (auto size = parseByteSize(part(source.config.value(key), QStringLiteral("size"))))
             bytes += *size;
     }
@@ -1212,6 +1215,7 @@ Reply Cluster::agentExec(Call &call)
     // Nothing a client sends runs on this host. Shell scripts are only parsed (bash -n) so that a
     // syntax error shows up as it would in the guest; everything else is answered from the model.
     QByteArray script;
+    bool isScript = false;
     if ((program == QLatin1String("bash") || program == QLatin1String("sh") ||
          program == QLatin1String("/bin/bash")) &&
         command.size() >= 2) {
@@ -1236,6 +1240,7 @@ Reply Cluster::agentExec(Call &call)
                                                                command.value(1).toUtf8());
             }
             if (job.exitCode == 0) {
+                isScript = true;
                 delay = 30; // a provisioning run takes a while in the guest
                 job.out = "provisioning finished\n";
             }
@@ -1274,6 +1279,16 @@ Reply Cluster::agentExec(Call &call)
         }
     }
     job.doneAt = m_clock.now() + delay;
+    // A provisioning script that succeeds leaves its role's service running in the guest: from
+    // then on the VM answers as that service would (as the `service` control command does).
+    // VMs whose role is not imitated (rae-db, rae-redis) or that serve already are left alone.
+    if (isScript && job.exitCode == 0) {
+        const int vmid = vm.vmid;
+        at(job.doneAt, [this, vmid] {
+            if (m_services.find(vmid) == m_services.end() && m_vms.find(vmid) != m_vms.end())
+                setService(vmid, QStringLiteral("up"), 0);
+        });
+    }
     const int pid = vm.nextExecPid++;
     vm.execs.insert(pid, job);
     return Reply::ok(QJsonObject{{QStringLiteral("pid"), pid}});
