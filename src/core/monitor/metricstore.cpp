@@ -447,6 +447,26 @@ Resolution MetricStore::resolutionFor(const SeriesKey &key, qint64 fromMs) const
     return Resolution::TenMinutes;
 }
 
+Resolution MetricStore::resolutionForWidth(const SeriesKey &key, qint64 fromMs, qint64 toMs,
+                                           qsizetype pixels) const
+{
+    const Resolution covering = resolutionFor(key, fromMs);
+    if (pixels <= 0 || toMs <= fromMs)
+        return covering;
+
+    // Half a pixel more than one bucket per pixel is still a bucket per pixel to the eye, and it
+    // lets a day on a 1,600 px chart (54 s per pixel) read whole minutes.
+    const double msPerPixel = double(toMs - fromMs) / double(pixels);
+    constexpr double kSlack = 1.5;
+    Resolution wanted = Resolution::Native;
+    if (msPerPixel * kSlack >= 600'000.0)
+        wanted = Resolution::TenMinutes;
+    else if (msPerPixel * kSlack >= 60'000.0)
+        wanted = Resolution::Minute;
+    // The enum runs from fine to coarse after Auto.
+    return std::max(wanted, covering);
+}
+
 QList<Sample> MetricStore::samples(const SeriesKey &key, qint64 fromMs, qint64 toMs,
                                    Resolution resolution) const
 {

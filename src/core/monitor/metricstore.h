@@ -94,6 +94,12 @@ public:
                                  qsizetype maxPoints,
                                  Resolution resolution = Resolution::Auto) const;
     Resolution resolutionFor(const SeriesKey &key, qint64 fromMs) const;
+    // The tier a chart `pixels` wide should read for the range: the coarsest whose bucket is no
+    // longer than about one pixel's worth of time, and never finer than the tier that still
+    // covers the range's start. A day on 1,600 px reads the minute tier (1,440 points) instead
+    // of unpacking 86,400 native points to keep 1,600 of them.
+    Resolution resolutionForWidth(const SeriesKey &key, qint64 fromMs, qint64 toMs,
+                                  qsizetype pixels) const;
 
     // Points held in `resolution`'s tier over all series, and the bytes allocated for them.
     qint64 pointCount(Resolution resolution) const;
