@@ -1,0 +1,128 @@
+#pragma once
+
+#include "alertsthresholds.h"
+#include "chartwidget.h"
+#include "clustersession.h"
+
+#include "common/result.h"
+#include "monitor/alerts.h"
+#include "monitor/metricstore.h"
+#include "monitor/scheduler.h"
+
+#include <QPointer>
+#include <QSet>
+#include <QTimer>
+#include <QWidget>
+
+#include <chrono>
+#include <memory>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QNetworkAccessManager;
+class QSettings;
+
+namespace rae::monitor {
+class Collector;
+class SystemClock;
+} // namespace rae::monitor
+
+namespace rae::gui {
+
+class AlertsModel;
+
+// The monitoring charts of the connected cluster: latency per target, GPU, replication lag with
+// its threshold, node load. While a session is attached a Collector polls it (asynchronously,
+// on the GUI thread's event loop) into a MetricStore kept in `<dataFolder>/<cluster>/`, so that
+// history survives a restart; the charts are redrawn from the store on a timer, never per point.
+//
+// It also owns the alert engine (thresholds from the settings) and the model of its alerts.
+class MonitoringPanel final : public QWidget
+{
+    Q_OBJECT
+
+public:
+    // `network` and `settings` are not owned and must outlive the panel.
+    MonitoringPanel(QNetworkAccessManager *network, QSettings *settings, const QString &dataFolder,
+                    QWidget *parent = nullptr);
+    ~MonitoringPanel() override;
+
+    // Starts collecting from `session` once it is connected (at once if it already is); the
+    // previous session's history is saved first. The session is not owned.
+    void attach(ClusterSession *session);
+    void detach();
+    ClusterSession *session() const { return m_session; }
+    bool isCollecting() const;
+
+    // Writes the store of the attached cluster; done every few minutes and on detach.
+    Status save();
+    QString storeFolder() const { return m_storeFolder; }
+
+    // Reads the store again into every chart. The timer does this once a second while the panel
+    // is visible.
+    void refresh();
+    void setRedrawInterval(std::chrono::milliseconds interval);
+    // For tests: shorter poll intervals. Takes effect at the next attach().
+    void setSchedulerSettings(const monitor::SchedulerSettings &settings);
+
+    void setRange(ChartRange range);
+
+    AlertsThresholds thresholds() const { return m_thresholds; }
+    // Saves them in the settings and applies them to the alert engine at once.
+    void setThresholds(const AlertsThresholds &thresholds);
+
+    monitor::MetricStore &store() { return m_store; }
+    monitor::AlertEngine *alertEngine() const { return m_alerts; }
+    AlertsModel *alertsModel() const { return m_alertsModel; }
+    // Nodes and VMs with an active alert, named as the topology names them (`pve1`, `vm:101`).
+    QSet<QString> alertedItems() const;
+
+    ChartWidget *latencyChart() const { return m_latency; }
+    ChartWidget *gpuChart() const { return m_gpu; }
+    ChartWidget *replicationChart() const { return m_replication; }
+    ChartWidget *nodeLoadChart() const { return m_nodeLoad; }
+
+signals:
+    void alertRaised(const rae::monitor::Alert &alert);
+    // The set of active alerts changed (raised or cleared).
+    void alertsChanged();
+    void problem(const QString &subject, const QString &message);
+
+private:
+    void startCollecting();
+    void addGpuSources();
+    void refreshChart(ChartWidget *chart);
+    void onChartRangeChanged(ChartWidget *chart);
+    void askCustomRange();
+    QList<ChartWidget *> charts() const;
+
+    QNetworkAccessManager *m_network = nullptr;
+    QSettings *m_settings = nullptr;
+    QString m_dataFolder;
+    QString m_storeFolder;
+    monitor::MetricStore m_store;
+    monitor::AlertEngine *m_alerts = nullptr;
+    AlertsModel *m_alertsModel = nullptr;
+    AlertsThresholds m_thresholds;
+    monitor::SchedulerSettings m_schedulerSettings;
+    std::unique_ptr<monitor::SystemClock> m_clock;
+    std::unique_ptr<monitor::Scheduler> m_scheduler;
+    std::unique_ptr<monitor::Collector> m_collector;
+    QPointer<ClusterSession> m_session;
+    QSet<QString> m_gpuSubjects;
+
+    ChartWidget *m_latency = nullptr;
+    ChartWidget *m_gpu = nullptr;
+    ChartWidget *m_replication = nullptr;
+    ChartWidget *m_nodeLoad = nullptr;
+    QComboBox *m_rangeBox = nullptr;
+    QCheckBox *m_followBox = nullptr;
+    QCheckBox *m_logBox = nullptr;
+    QLabel *m_statusLabel = nullptr;
+    QTimer m_redraw;
+    QTimer m_saveTimer;
+    bool m_syncingRange = false;
+};
+
+} // namespace rae::gui
