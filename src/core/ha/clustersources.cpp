@@ -4,6 +4,7 @@
 
 #include <QCoreApplication>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QSet>
 
 #include <algorithm>
@@ -92,6 +93,69 @@ void addShutdownPolicyNote(const QJsonValue &ha, QStringList &notes)
                      .arg(policy);
 }
 
+// Why a scenario VM cannot start on `node` although the HA manager may pick it; empty when it
+// can. The same reasons as for a plan: a PCI mapping the node lacks, a disk's storage missing
+// there, a local disk without a ZFS replica on that node.
+QString scenarioStartBlocker(const cluster::Scenario &scenario, const cluster::VmDef &vm,
+                             const cluster::NodeDef &node)
+{
+    static const QRegularExpression diskKey(
+        QStringLiteral("^(scsi|virtio|sata|ide|efidisk|tpmstate)\\d+$"));
+    static const QRegularExpression pciKey(QStringLiteral("^hostpci\\d+$"));
+    for (auto it = vm.config.cbegin(); it != vm.config.cend(); ++it) {
+        if (!pciKey.match(it.key()).hasMatch())
+            continue;
+        const auto pci = proxmox::PropertyString::parse(it.value(), QStringLiteral("host"));
+        const QString mapping = pci ? pci->value(QStringLiteral("mapping")) : QString();
+        if (mapping.isEmpty())
+            continue;
+        QStringList holders;
+        for (const cluster::PciMappingDef &def : scenario.pciMappings) {
+            if (def.id != mapping)
+                continue;
+            for (const QString &entry : def.map) {
+                const auto parsed = proxmox::PropertyString::parse(entry);
+                if (parsed && !parsed->value(QStringLiteral("node")).isEmpty())
+                    holders << parsed->value(QStringLiteral("node"));
+            }
+        }
+        if (holders.contains(node.name))
+            continue;
+        if (holders.isEmpty())
+            return Tr::tr("its GPU mapping %1 exists on no node").arg(mapping);
+        return Tr::tr("its GPU mapping %1 exists on %2 only")
+            .arg(mapping, holders.join(QStringLiteral(", ")));
+    }
+    for (auto it = vm.config.cbegin(); it != vm.config.cend(); ++it) {
+        if (!diskKey.match(it.key()).hasMatch())
+            continue;
+        const auto disk = proxmox::PropertyString::parse(it.value(), QStringLiteral("file"));
+        if (!disk || disk->value(QStringLiteral("media")) == QLatin1String("cdrom"))
+            continue;
+        const QString storageId = disk->value(QStringLiteral("file")).section(u':', 0, 0);
+        const auto storage = std::find_if(
+            scenario.storages.cbegin(), scenario.storages.cend(),
+            [&storageId](const cluster::StorageDef &def) { return def.id == storageId; });
+        if (storage == scenario.storages.cend())
+            continue;
+        if (!node.storages.contains(storageId))
+            return Tr::tr("storage %1 of its disk is not available on %2")
+                .arg(storageId, node.name);
+        if (storage->shared)
+            continue;
+        const QString prefix = QString::number(vm.vmid) + u'-';
+        const bool replicated =
+            std::any_of(scenario.replicationJobs.cbegin(), scenario.replicationJobs.cend(),
+                        [&](const cluster::ReplicationJobDef &job) {
+                            return job.id.startsWith(prefix) && job.target == node.name;
+                        });
+        if (!replicated || storage->type != QLatin1String("zfspool"))
+            return Tr::tr("its disk is on local storage %1 and not replicated to %2")
+                .arg(storageId, node.name);
+    }
+    return {};
+}
+
 } // namespace
 
 Scheduler schedulerFromCrs(const QJsonValue &crs)
@@ -144,6 +208,13 @@ PlanClusterState clusterStateFromScenario(const cluster::Scenario &scenario)
         service.sockets = configInt(vm->config, "sockets");
         service.cpulimit = vm->config.value(QStringLiteral("cpulimit")).toDouble();
         service.memoryBytes = configMemoryBytes(vm->config);
+        for (const cluster::NodeDef &node : scenario.nodes) {
+            if (node.name == vm->node)
+                continue;
+            const QString blocker = scenarioStartBlocker(scenario, *vm, node);
+            if (!blocker.isEmpty())
+                service.unusableNodes.insert(node.name, blocker);
+        }
         input.vmNameOfId.insert(service.sid, vm->name);
         managed.insert(service.sid);
         state.services.append(service);

@@ -21,7 +21,9 @@ namespace rae::ha {
 Scheduler schedulerFromCrs(const QJsonValue &crs);
 
 // The cluster a scenario describes as it starts: every node online, every VM where the file puts
-// it, HA configuration as written, `crs-ha` as the scheduler.
+// it, HA configuration as written, `crs-ha` as the scheduler. Nodes where a VM's start would
+// fail (its PCI mapping missing, a disk's storage missing, a local disk not replicated there)
+// are its unusable nodes, with the reason.
 PlanClusterState clusterStateFromScenario(const cluster::Scenario &scenario);
 
 // A live cluster from what InventoryLoader read and the data of `GET /cluster/options`. VM sizes

@@ -1,0 +1,206 @@
+// The failure analysis's input read from a simulator scenario and from a live cluster's
+// inventory: nodes, services, rules, the scheduler, maintenance, and nodes where a start fails.
+#include "ha/clustersources.h"
+
+#include <QJsonObject>
+#include <QTest>
+
+using namespace rae;
+
+namespace {
+
+// Three nodes, a GPU on pve3 only, an LLM VM that uses it, an API VM on shared storage and a
+// database on local ZFS replicated to pve2.
+const char *kScenario = R"(
+release: "9.1"
+crs-ha: static
+storages:
+  - {id: local-zfs, type: zfspool, content: images}
+  - {id: ceph-vm, type: rbd, content: images}
+nodes:
+  - {name: pve1, threads: 32, memory: 256G}
+  - {name: pve2, threads: 32, memory: 256G}
+  - {name: pve3, threads: 64, memory: 512G}
+pci-mappings:
+  - id: gpu-l4
+    map: ["node=pve3,path=0000:41:00.0,id=10de:27b8"]
+vms:
+  - {vmid: 101, name: rae-db, node: pve1, status: running,
+     config: {cores: "4", memory: "16384", scsi0: "local-zfs:vm-101-disk-0,size=64G"}}
+  - {vmid: 102, name: rae-api-1, node: pve2, status: running,
+     config: {cores: "2", sockets: "2", memory: "current=8192", scsi0: "ceph-vm:vm-102-disk-0"}}
+  - {vmid: 103, name: rae-llm, node: pve3, status: running,
+     config: {cores: "8", memory: "65536", hostpci0: "mapping=gpu-l4,pcie=1",
+              scsi0: "ceph-vm:vm-103-disk-0", ide2: "local-zfs:vm-103-cloudinit,media=cdrom"}}
+  - {vmid: 104, name: scratch, node: pve1, status: running, config: {cores: "1"}}
+  - {vmid: 9000, name: tpl, node: pve1, template: 1, config: {cores: "1"}}
+ha:
+  resources:
+    - {sid: "vm:103", state: started}
+    - {sid: "vm:101", state: started}
+    - {sid: "vm:102", state: stopped}
+  rules:
+    - {rule: llm-on-gpu, type: node-affinity, resources: "vm:103", nodes: "pve3:2,pve1", strict: 1}
+replication:
+  - {id: 101-0, target: pve2}
+)";
+
+ha::PlanClusterState fromScenario()
+{
+    const auto scenario = cluster::Scenario::parse(QByteArray(kScenario), QStringLiteral("test"));
+    if (!scenario)
+        qFatal("the test scenario does not parse: %s", qPrintable(scenario.error().message));
+    return ha::clusterStateFromScenario(*scenario);
+}
+
+} // namespace
+
+class TestClusterSources final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void scenarioGivesNodesServicesAndGuests();
+    void scenarioStartBlockers();
+    void failingTheGpuNodeLeavesTheLlmDown();
+    void scheduler_data();
+    void scheduler();
+    void inventoryGivesMaintenanceGroupsAndNotes();
+};
+
+void TestClusterSources::scenarioGivesNodesServicesAndGuests()
+{
+    const ha::PlanClusterState input = fromScenario();
+    const ha::ClusterState &state = input.state;
+    QCOMPARE(state.nodes.size(), 3);
+    QCOMPARE(state.node(QStringLiteral("pve3"))->cpus, 64);
+    QCOMPARE(state.node(QStringLiteral("pve3"))->memoryBytes, 512ull << 30);
+    QCOMPARE(state.scheduler, ha::Scheduler::Static);
+    QCOMPARE(state.rulesSource, ha::RulesSource::Rules);
+    QCOMPARE(state.services.size(), 3);
+    QCOMPARE(state.services.at(0).sid, QStringLiteral("vm:101")); // the manager's order
+    const ha::Service *api = state.service(QStringLiteral("vm:102"));
+    QVERIFY(api);
+    QCOMPARE(api->maxCpu(), 4.0);
+    QCOMPARE(api->memoryBytes, 8192ull << 20);
+    QCOMPARE(api->state, ha::RequestState::Stopped);
+    QCOMPARE(state.guests.size(), 1); // the template is left out
+    QCOMPARE(state.guests.constFirst().name, QStringLiteral("scratch"));
+    QCOMPARE(state.guests.constFirst().memoryBytes, 512ull << 20); // qemu-server's default
+    QCOMPARE(state.nodeAffinity.size(), 1);
+    QVERIFY(state.nodeAffinity.constFirst().strict);
+    QCOMPARE(input.vmNameOfId.value(QStringLiteral("vm:103")), QStringLiteral("rae-llm"));
+}
+
+void TestClusterSources::scenarioStartBlockers()
+{
+    const ha::ClusterState state = fromScenario().state;
+    const ha::Service *db = state.service(QStringLiteral("vm:101"));
+    QVERIFY2(!db->unusableNodes.contains(QStringLiteral("pve2")), "replicated there");
+    QVERIFY(db->unusableNodes.value(QStringLiteral("pve3")).contains(QLatin1String("local-zfs")));
+    const ha::Service *llm = state.service(QStringLiteral("vm:103"));
+    QCOMPARE(llm->unusableNodes.value(QStringLiteral("pve1")),
+             QStringLiteral("its GPU mapping gpu-l4 exists on pve3 only"));
+    QVERIFY2(state.service(QStringLiteral("vm:102"))->unusableNodes.isEmpty(), "shared storage");
+}
+
+void TestClusterSources::failingTheGpuNodeLeavesTheLlmDown()
+{
+    const ha::PlanFailureReport report =
+        ha::analyseClusterFailures(fromScenario(), {{QStringLiteral("pve3")}});
+    QCOMPARE(report.analysis.cases.size(), 1);
+    const ha::FailureCase &result = report.analysis.cases.constFirst();
+    QCOMPARE(result.services.size(), 1);
+    const ha::ServiceOutcome &llm = result.services.constFirst();
+    QCOMPARE(llm.sid, QStringLiteral("vm:103"));
+    QCOMPARE(llm.fate, ha::Fate::Down);
+    QCOMPARE(llm.reason, ha::DownReason::StartFails);
+    QCOMPARE(llm.startFailure, QStringLiteral("its GPU mapping gpu-l4 exists on pve3 only"));
+    bool reported = false;
+    for (const ha::Impact &impact : report.impacts.constFirst())
+        reported |= impact.id == QLatin1String("vm-down") && impact.text.contains(u"rae-llm");
+    QVERIFY(reported);
+}
+
+void TestClusterSources::scheduler_data()
+{
+    QTest::addColumn<QJsonValue>("crs");
+    QTest::addColumn<ha::Scheduler>("expected");
+    QTest::newRow("unset is basic") << QJsonValue() << ha::Scheduler::Basic;
+    QTest::newRow("the API's decoded object")
+        << QJsonValue(QJsonObject{{QStringLiteral("ha"), QStringLiteral("static")}})
+        << ha::Scheduler::Static;
+    QTest::newRow("datacenter.cfg text with more keys")
+        << QJsonValue(QStringLiteral("ha=dynamic,ha-rebalance-on-start=1"))
+        << ha::Scheduler::Dynamic;
+    QTest::newRow("an unknown value is basic")
+        << QJsonValue(QStringLiteral("ha=clever")) << ha::Scheduler::Basic;
+}
+
+void TestClusterSources::scheduler()
+{
+    QFETCH(QJsonValue, crs);
+    QFETCH(ha::Scheduler, expected);
+    QCOMPARE(ha::schedulerFromCrs(crs), expected);
+}
+
+void TestClusterSources::inventoryGivesMaintenanceGroupsAndNotes()
+{
+    cluster::Inventory inventory;
+    cluster::NodeResource pve1;
+    pve1.name = QStringLiteral("pve1");
+    pve1.status = cluster::NodeStatus::Online;
+    pve1.maxCpu = 16;
+    pve1.memoryTotal = 64ull << 30;
+    pve1.haState = QStringLiteral("maintenance");
+    cluster::NodeResource pve2 = pve1;
+    pve2.name = QStringLiteral("pve2");
+    pve2.haState = QStringLiteral("online");
+    inventory.resources.nodes = {pve1, pve2};
+    cluster::GuestResource guest;
+    guest.vmid = 100;
+    guest.name = QStringLiteral("web");
+    guest.node = QStringLiteral("pve2");
+    guest.maxCpu = 2;
+    guest.memoryTotal = 2ull << 30;
+    guest.status = cluster::GuestStatus::Running;
+    cluster::GuestResource other = guest;
+    other.vmid = 101;
+    other.name = QStringLiteral("batch");
+    inventory.resources.guests = {guest, other};
+    cluster::HaResource resource;
+    resource.sid = QStringLiteral("vm:100");
+    resource.vmid = 100;
+    resource.group = QStringLiteral("prefer-pve1");
+    cluster::HaResource orphan;
+    orphan.sid = QStringLiteral("vm:999");
+    orphan.vmid = 999;
+    inventory.haResources = {resource, orphan};
+    inventory.haGroups = {{QStringLiteral("prefer-pve1"),
+                           {{QStringLiteral("pve1"), 2}, {QStringLiteral("pve2"), std::nullopt}},
+                           true,
+                           false,
+                           {}}};
+
+    const QJsonObject options{{QStringLiteral("ha"), QJsonObject{{QStringLiteral("shutdown_policy"),
+                                                                  QStringLiteral("migrate")}}}};
+    const ha::PlanClusterState input = ha::clusterStateFromInventory(inventory, options, false);
+    const ha::ClusterState &state = input.state;
+    QVERIFY(state.node(QStringLiteral("pve1"))->maintenance);
+    QVERIFY(!state.node(QStringLiteral("pve2"))->maintenance);
+    QCOMPARE(state.rulesSource, ha::RulesSource::Groups);
+    QCOMPARE(state.groups.size(), 1);
+    QCOMPARE(state.groups.constFirst().nodes.value(QStringLiteral("pve1")), 2);
+    QVERIFY(state.groups.constFirst().restricted);
+    QCOMPARE(state.services.size(), 1);
+    QCOMPARE(state.services.constFirst().node, QStringLiteral("pve2"));
+    QCOMPARE(state.services.constFirst().group, QStringLiteral("prefer-pve1"));
+    QCOMPARE(state.guests.size(), 1);
+    QCOMPARE(state.guests.constFirst().id, QStringLiteral("vm:101"));
+    QCOMPARE(input.notes.size(), 2); // the orphan resource and the shutdown policy
+    QVERIFY(input.notes.join(u'\n').contains(u"vm:999"));
+    QVERIFY(input.notes.join(u'\n').contains(u"migrate"));
+}
+
+QTEST_GUILESS_MAIN(TestClusterSources)
+#include "tst_clustersources.moc"
