@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "addclusterdialog.h"
+#include "alertspanel.h"
 #include "applicationservices.h"
 #include "certificatedialog.h"
 #include "changedcertificatedialog.h"
@@ -10,6 +11,7 @@
 #include "eventlogmodel.h"
 #include "findingsmodel.h"
 #include "messagebar.h"
+#include "monitoringpanel.h"
 #include "plandocument.h"
 #include "propertiespanel.h"
 #include "topology.h"
@@ -316,6 +318,29 @@ void MainWindow::createDocks()
     propertiesDock->setWidget(m_properties);
     addDockWidget(Qt::RightDockWidgetArea, propertiesDock);
 
+    // History goes beside the recovery folder, in the application's data folder (a test's
+    // temporary one in tests).
+    m_monitoring = new MonitoringPanel(m_services->network(), m_settings,
+                                       QFileInfo(m_services->recoveryDir()).absolutePath() +
+                                           QStringLiteral("/monitoring"));
+    m_monitoringDock = new QDockWidget(tr("Monitoring"), this);
+    m_monitoringDock->setObjectName(QStringLiteral("monitoringDock"));
+    m_monitoringDock->setWidget(m_monitoring);
+    addDockWidget(Qt::BottomDockWidgetArea, m_monitoringDock);
+    tabifyDockWidget(findingsDock, m_monitoringDock);
+    auto *alertsPanel = new AlertsPanel(m_monitoring);
+    auto *alertsDock = new QDockWidget(tr("Alerts"), this);
+    alertsDock->setObjectName(QStringLiteral("alertsDock"));
+    alertsDock->setWidget(alertsPanel);
+    addDockWidget(Qt::BottomDockWidgetArea, alertsDock);
+    tabifyDockWidget(findingsDock, alertsDock);
+    findingsDock->raise();
+    connect(alertsPanel, &AlertsPanel::notificationFallback, this, [this](const QString &text) {
+        m_messageBar->showMessage(MessageBar::Level::Warning, text);
+    });
+    m_monitoringDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_4));
+    alertsDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_5));
+
     resizeDocks({findingsDock}, {170}, Qt::Vertical);
     resizeDocks({propertiesDock}, {300}, Qt::Horizontal);
 
@@ -329,6 +354,8 @@ void MainWindow::createDocks()
     m_viewMenu->addSeparator();
     m_viewMenu->addActions({findingsDock->toggleViewAction(), logDock->toggleViewAction(),
                             propertiesDock->toggleViewAction()});
+    m_viewMenu->addSeparator();
+    m_viewMenu->addActions({m_monitoringDock->toggleViewAction(), alertsDock->toggleViewAction()});
 }
 
 void MainWindow::createMenus()
@@ -412,6 +439,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
         event->ignore();
         return;
     }
+    m_monitoring->detach(); // saves the history
     saveLayout();
     QFile::remove(recoveryFile());
     event->accept();
@@ -906,6 +934,10 @@ void MainWindow::connectCluster(const cluster::ClusterProfile &profile,
                         m_view->zoomToFit();
                 }
             });
+    // Charts follow the active cluster; the panel shows itself once, tall enough to read.
+    m_monitoring->attach(session);
+    m_monitoringDock->raise();
+    resizeDocks({m_monitoringDock}, {440}, Qt::Vertical);
     m_eventLog->append(EventLogModel::Level::Info, profile.name,
                        tr("connecting to %1").arg(profile.endpoints.join(QStringLiteral(", "))));
     session->start(credentials);
@@ -990,6 +1022,7 @@ void MainWindow::disconnectActive()
     m_activeSession = m_sessions.isEmpty() ? nullptr : m_sessions.last();
     m_disconnectAction->setEnabled(!m_sessions.isEmpty());
     m_connectionLabel->setText(tr("not connected"));
+    m_monitoring->attach(m_activeSession);
     updateGraph();
 }
 

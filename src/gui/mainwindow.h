@@ -15,6 +15,7 @@
 #include <memory>
 
 class QAction;
+class QDockWidget;
 class QLabel;
 class QLineEdit;
 class QMenu;
@@ -35,6 +36,7 @@ class DemoLauncher;
 class EventLogModel;
 class FindingsModel;
 class MessageBar;
+class MonitoringPanel;
 class PlanDocument;
 class PropertiesPanel;
 class TopologyView;
@@ -82,6 +84,7 @@ public:
     EventLogModel *eventLog() const { return m_eventLog; }
     PropertiesPanel *propertiesPanel() const { return m_properties; }
     MessageBar *messageBar() const { return m_messageBar; }
+    MonitoringPanel *monitoringPanel() const { return m_monitoring; }
     QSplitter *splitter() const { return m_splitter; }
 
 protected:
@@ -138,6 +141,8 @@ private:
     EventLogModel *m_eventLog = nullptr;
     PropertiesPanel *m_properties = nullptr;
     MessageBar *m_messageBar = nullptr;
+    MonitoringPanel *m_monitoring = nullptr;
+    QDockWidget *m_monitoringDock = nullptr;
     QSplitter *m_splitter = nullptr;
     QLabel *m_modeLabel = nullptr;
     QLabel *m_findingsLabel = nullptr;
