@@ -3,8 +3,10 @@
 #include "clusteraccess.h"
 
 #include "cluster/inventory.h"
+#include "ha/clustersources.h"
 #include "monitor/metricstore.h"
 #include "plan/planreader.h"
+#include "proxmox/client.h"
 #include "reportbuilder.h"
 #include "reportwriter.h"
 
@@ -13,6 +15,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QEventLoop>
+#include <QJsonObject>
 #include <QStandardPaths>
 
 #include <optional>
@@ -153,6 +156,7 @@ int runReportCommand(const QStringList &arguments, QTextStream &out, QTextStream
     }
 
     std::optional<cluster::Inventory> inventory;
+    std::optional<ha::PlanClusterState> clusterState;
     if (parser.isSet(clusterOption)) {
         const auto access = connectWithProfile(parser.value(clusterOption), err);
         if (!access)
@@ -172,6 +176,27 @@ int runReportCommand(const QStringList &arguments, QTextStream &out, QTextStream
             return 1;
         }
         inventory = result->value();
+
+        // The HA scheduler lives in datacenter.cfg; without it the manager's default holds.
+        QJsonObject clusterOptions;
+        QString optionsProblem;
+        proxmox::ApiJob *job =
+            access->client->send(proxmox::ApiRequest::get(QStringLiteral("/cluster/options")));
+        QObject::connect(job, &proxmox::ApiJob::finished, &loop,
+                         [&](const proxmox::ApiResult<proxmox::ApiReply> &answer) {
+                             if (answer)
+                                 clusterOptions = answer->data.toObject();
+                             else
+                                 optionsProblem = answer.error().message;
+                             loop.quit();
+                         });
+        loop.exec();
+        clusterState = ha::clusterStateFromInventory(*inventory, clusterOptions,
+                                                     access->client->version().usesHaRules());
+        if (!optionsProblem.isEmpty())
+            clusterState->notes.append(Tr::tr("datacenter options could not be read (%1); the "
+                                              "basic scheduler is assumed")
+                                           .arg(optionsProblem));
     }
 
     const QDateTime now = QDateTime::currentDateTimeUtc();
@@ -179,6 +204,7 @@ int runReportCommand(const QStringList &arguments, QTextStream &out, QTextStream
     input.plan = plan ? &*plan : nullptr;
     input.planFile = parser.value(planOption);
     input.inventory = inventory ? &*inventory : nullptr;
+    input.clusterState = clusterState ? &*clusterState : nullptr;
     input.clusterName = parser.value(clusterOption);
     input.generatedAt = now;
     input.generatedBy = userName();

@@ -1,6 +1,7 @@
 #include "reportbuilder.h"
 
 #include "cluster/inventory.h"
+#include "ha/clustersources.h"
 #include "ha/planfailure.h"
 #include "monitor/alerts.h"
 #include "monitor/metricstore.h"
@@ -338,13 +339,16 @@ QString loadText(const ha::NodeLoadAfter &load)
     return text;
 }
 
-Section failureSection(const plan::Plan &plan, const ha::PlanFailureReport &report)
+Section failureSection(const ha::PlanFailureReport &report, bool fromPlan)
 {
     Section section{
         QStringLiteral("node-failures"), Tr::tr("Node-failure analysis"), {}, {}, {}, false, false};
     section.paragraphs.append(
-        Tr::tr("What the Proxmox VE HA manager does when one node fails, predicted from the "
-               "plan with its own recovery rules: one row per node."));
+        fromPlan ? Tr::tr("What the Proxmox VE HA manager does when one node fails, predicted from "
+                          "the plan with its own recovery rules: one row per node.")
+                 : Tr::tr("What the Proxmox VE HA manager does when one node fails, predicted "
+                          "from the cluster as read, with its own recovery rules: one row per "
+                          "node."));
     for (const QString &note : report.input.notes + report.analysis.notes)
         section.paragraphs.append(Tr::tr("Note: %1").arg(note));
     for (const QString &dropped : report.analysis.droppedRules)
@@ -409,7 +413,6 @@ Section failureSection(const plan::Plan &plan, const ha::PlanFailureReport &repo
                            QString::number(result.expectedRecoverySeconds),
                            impacts.join(QStringLiteral("; "))});
     }
-    Q_UNUSED(plan);
     section.tables.append(cases);
     section.tables.append(outcomes);
     return section;
@@ -707,6 +710,22 @@ void addSeries(const monitor::MetricStore &store, qint64 fromMs, qint64 toMs, Re
     openAlerts = alerts.active();
 }
 
+template<typename Raise>
+void addFailures(const ha::PlanFailureReport &failures, bool fromPlan, QList<Section> &body,
+                 const Raise &raise)
+{
+    for (qsizetype i = 0; i < failures.analysis.cases.size(); ++i) {
+        const QString node = failures.analysis.cases.at(i).failedNodes.join(QStringLiteral(" + "));
+        for (const ha::Impact &impact : failures.impacts.at(i)) {
+            if (impact.severity == ha::ImpactSeverity::Critical)
+                raise(Verdict::Critical, Tr::tr("If %1 fails: %2").arg(node, impact.text));
+            else if (impact.severity == ha::ImpactSeverity::Warning)
+                raise(Verdict::Attention, Tr::tr("If %1 fails: %2").arg(node, impact.text));
+        }
+    }
+    body.append(failureSection(failures, fromPlan));
+}
+
 } // namespace
 
 QString verdictName(Verdict verdict)
@@ -794,18 +813,11 @@ ReportModel buildReport(const ReportInput &input)
         QList<QStringList> cases;
         for (const plan::Node &node : input.plan->nodes)
             cases.append(QStringList{node.name});
-        const ha::PlanFailureReport failures = ha::analysePlanFailures(*input.plan, cases);
-        for (qsizetype i = 0; i < failures.analysis.cases.size(); ++i) {
-            const QString node =
-                failures.analysis.cases.at(i).failedNodes.join(QStringLiteral(" + "));
-            for (const ha::Impact &impact : failures.impacts.at(i)) {
-                if (impact.severity == ha::ImpactSeverity::Critical)
-                    raise(Verdict::Critical, Tr::tr("If %1 fails: %2").arg(node, impact.text));
-                else if (impact.severity == ha::ImpactSeverity::Warning)
-                    raise(Verdict::Attention, Tr::tr("If %1 fails: %2").arg(node, impact.text));
-            }
-        }
-        body.append(failureSection(*input.plan, failures));
+        addFailures(ha::analysePlanFailures(*input.plan, cases), true, body, raise);
+    } else if (input.clusterState) {
+        addFailures(ha::analyseClusterFailures(*input.clusterState,
+                                               ha::singleNodeFailures(input.clusterState->state)),
+                    false, body, raise);
     }
 
     if (input.inventory)

@@ -14,6 +14,9 @@ struct Inventory;
 namespace rae::monitor {
 class MetricStore;
 }
+namespace rae::ha {
+struct PlanClusterState;
+}
 
 namespace rae::report {
 
@@ -25,9 +28,12 @@ struct ReportInput
     const plan::Plan *plan = nullptr;
     QString planFile;
     const cluster::Inventory *inventory = nullptr; // a cluster as read once
-    QString clusterName;                           // the profile's name with --cluster
-    const monitor::MetricStore *store = nullptr;   // series of the period
-    QDateTime periodStart;                         // with a store or a cluster
+    // The same cluster as the HA engine sees it (ha/clustersources.h); its failure analysis is
+    // reported when there is no plan.
+    const ha::PlanClusterState *clusterState = nullptr;
+    QString clusterName;                         // the profile's name with --cluster
+    const monitor::MetricStore *store = nullptr; // series of the period
+    QDateTime periodStart;                       // with a store or a cluster
     QDateTime periodEnd;
     QDateTime generatedAt; // the caller's clock, so tests can fix it
     QString generatedBy;
