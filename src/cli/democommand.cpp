@@ -234,7 +234,7 @@ int runDemoCommand(const QStringList &arguments, QTextStream &out, QTextStream &
         Tr::tr("Apply the reference plan to a simulated cluster and show it running."));
     parser.addHelpOption();
     const QCommandLineOption pve8(QStringLiteral("pve8"),
-                                  Tr::tr("Use the Proxmox VE 8 scenario and plan."));
+                                  Tr::tr("Use the Proxmox VE 8.4 scenario."));
     const QCommandLineOption scaleOption(QStringLiteral("time-scale"),
                                          Tr::tr("Simulated seconds per real second."),
                                          QStringLiteral("factor"), QStringLiteral("60"));
@@ -256,7 +256,7 @@ int runDemoCommand(const QStringList &arguments, QTextStream &out, QTextStream &
     const QString scenario =
         findResource(QStringLiteral("sim/reference") + suffix + QStringLiteral(".yaml"));
     const QString planPath =
-        findResource(QStringLiteral("plans/reference") + suffix + QStringLiteral(".yaml"));
+        findResource(QStringLiteral("plans/reference.yaml")); // 8.4 has the same cluster
     if (simulator.isEmpty() || scenario.isEmpty() || planPath.isEmpty()) {
         printError(err, Tr::tr("the simulator, its scenario or the reference plan is missing"),
                    Tr::tr("build rae-pve-sim, or point RAE_PVE_SIM at it"));

@@ -281,6 +281,38 @@ void Deployment::run(const ServiceSecrets &secrets)
                 emit logLine(id, line);
             });
 
+    // Every action of the run is on record from the start, so that a run stopped before some
+    // of them began still reads as unfinished.
+    QList<JournalEntry> planned;
+    // What the stopped apply left unfinished and the fresh snapshot no longer asks for (a
+    // clone that ended after the kill, an HA resource that was made): found done.
+    QSet<QString> ids;
+    for (const Action &action : std::as_const(m_actions))
+        ids.insert(action.id);
+    for (const JournalEntry &earlier : m_journal->latest()) {
+        if (earlier.state == ActionState::Done || ids.contains(earlier.action))
+            continue;
+        JournalEntry entry = earlier;
+        entry.state = ActionState::Done;
+        entry.upid.clear();
+        entry.detail = QStringLiteral("found done on the cluster");
+        entry.time = QDateTime::currentDateTimeUtc();
+        planned.append(entry);
+    }
+    for (const Action &action : std::as_const(m_actions)) {
+        if (m_journal->latest(action.id))
+            continue;
+        JournalEntry entry;
+        entry.action = action.id;
+        entry.state = ActionState::Pending;
+        entry.time = QDateTime::currentDateTimeUtc();
+        planned.append(entry);
+    }
+    if (const Status recorded = m_journal->record(planned); !recorded) {
+        fail(recorded.error());
+        return;
+    }
+
     ActionScheduler scheduler(m_actions, m_options.maxTasks);
     if (m_unfinished)
         for (const QString &id : std::as_const(m_unfinished->done))

@@ -206,7 +206,23 @@ QList<SnapshotBackup> parseBackupJobs(const QJsonValue &data)
             job.vmids.append(id.toInt());
         std::sort(job.vmids.begin(), job.vmids.end());
         job.mode = object.value(QLatin1String("mode")).toString(QStringLiteral("snapshot"));
-        job.pruneBackups = object.value(QLatin1String("prune-backups")).toString();
+        // The API answers with the property string parsed into an object; it is compared in
+        // the order pruneBackupsText() writes it.
+        const QJsonValue prune = object.value(QLatin1String("prune-backups"));
+        if (prune.isObject()) {
+            QStringList parts;
+            for (const char *key :
+                 {"keep-last", "keep-daily", "keep-weekly", "keep-monthly", "keep-yearly"}) {
+                const QJsonValue value = prune.toObject().value(QLatin1String(key));
+                const QString text =
+                    value.isString() ? value.toString() : QString::number(value.toInteger());
+                if (!value.isUndefined() && !value.isNull() && text != QLatin1String("0"))
+                    parts.append(QLatin1String(key) + QLatin1Char('=') + text);
+            }
+            job.pruneBackups = parts.join(QLatin1Char(','));
+        } else {
+            job.pruneBackups = prune.toString();
+        }
         const QJsonValue enabled = object.value(QLatin1String("enabled"));
         job.enabled = enabled.isUndefined() || boolOf(enabled);
         out.append(job);
