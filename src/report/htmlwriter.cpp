@@ -101,9 +101,14 @@ void writeChart(QString &html, const ReportModel &model, const Chart &chart)
                     .arg(number(plot.left()), number(tick.position), number(plot.right()),
                          number(plot.left() - 4), number(tick.position + 4), escaped(tick.label));
     }
-    for (const ChartTick &tick : layout.timeTicks) {
-        html += QStringLiteral("<text x=\"%1\" y=\"%2\" text-anchor=\"middle\">%3</text>\n")
-                    .arg(number(tick.position), number(plot.bottom() + 15), escaped(tick.label));
+    for (qsizetype i = 0; i < layout.timeTicks.size(); ++i) {
+        const ChartTick &tick = layout.timeTicks.at(i);
+        const QString anchor = i == 0                             ? QStringLiteral("start")
+                               : i == layout.timeTicks.size() - 1 ? QStringLiteral("end")
+                                                                  : QStringLiteral("middle");
+        html += QStringLiteral("<text x=\"%1\" y=\"%2\" text-anchor=\"%3\">%4</text>\n")
+                    .arg(number(tick.position), number(plot.bottom() + 15), anchor,
+                         escaped(tick.label));
     }
     for (const ChartLine &line : layout.lines) {
         for (const QPolygonF &segment : line.segments) {

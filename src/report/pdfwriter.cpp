@@ -337,11 +337,22 @@ private:
                                 layout.plot.left() - area.left() - pt(3), labelHeight),
                          tick.label, Qt::AlignRight | Qt::AlignVCenter, Qt::darkGray);
             }
-            for (const ChartTick &tick : layout.timeTicks)
-                drawText(m_small,
-                         QRectF(tick.position - pt(30), layout.plot.bottom() + pt(2), pt(60),
-                                labelHeight),
-                         tick.label, Qt::AlignHCenter | Qt::AlignTop, Qt::darkGray);
+            // The outer labels stay inside the plot's width instead of running into the margin.
+            for (qsizetype i = 0; i < layout.timeTicks.size(); ++i) {
+                const ChartTick &tick = layout.timeTicks.at(i);
+                const bool first = i == 0;
+                const bool last = i == layout.timeTicks.size() - 1;
+                const double left = first  ? tick.position
+                                    : last ? tick.position - pt(60)
+                                           : tick.position - pt(30);
+                drawText(m_small, QRectF(left, layout.plot.bottom() + pt(2), pt(60), labelHeight),
+                         tick.label,
+                         (first  ? Qt::AlignLeft
+                          : last ? Qt::AlignRight
+                                 : Qt::AlignHCenter) |
+                             Qt::AlignTop,
+                         Qt::darkGray);
+            }
             painter.save();
             painter.setClipRect(layout.plot);
             for (const ChartLine &line : layout.lines) {
