@@ -11,6 +11,7 @@
 #include "eventlogmodel.h"
 #include "findingsmodel.h"
 #include "messagebar.h"
+#include "monitoringoverlay.h"
 #include "monitoringpanel.h"
 #include "plandocument.h"
 #include "propertiespanel.h"
@@ -338,6 +339,8 @@ void MainWindow::createDocks()
     connect(alertsPanel, &AlertsPanel::notificationFallback, this, [this](const QString &text) {
         m_messageBar->showMessage(MessageBar::Level::Warning, text);
     });
+    connect(m_monitoring, &MonitoringPanel::alertsChanged, this,
+            [this] { applyAlertBadges(m_scene, m_monitoring->alertedItems()); });
     m_monitoringDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_4));
     alertsDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_5));
 
@@ -483,6 +486,10 @@ void MainWindow::updateGraph()
         m_scene->setTopology(topologyFromResources(active->lastSnapshot(), &m_document->plan()));
     } else {
         m_scene->setTopology({});
+    }
+    if (m_monitoring) {
+        applyAlertBadges(m_scene, m_monitoring->alertedItems());
+        applyEdgeLatencies(m_scene, m_monitoring->store());
     }
 }
 
