@@ -8,13 +8,16 @@
 #include "ha/planfailure.h"
 #include "plan/planreader.h"
 #include "proxmox/client.h"
+#include "proxmox/formencoding.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QEventLoop>
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMap>
 
 #include <memory>
 #include <optional>
@@ -228,6 +231,37 @@ std::optional<ha::PlanClusterState> readLiveCluster(const QString &name, QTextSt
 
     ha::PlanClusterState input = ha::clusterStateFromInventory(
         inventory->value(), options, access->client->version().usesHaRules());
+
+    // Each HA VM's config says what its start needs (GPU mapping, disks): one request per VM.
+    QHash<QString, QMap<QString, QString>> configs;
+    int pending = 0;
+    for (const ha::Service &service : std::as_const(input.state.services)) {
+        if (!service.sid.startsWith(QLatin1String("vm:")))
+            continue;
+        ++pending;
+        const QString sid = service.sid;
+        proxmox::ApiJob *configJob = access->client->send(proxmox::ApiRequest::get(
+            proxmox::form::path({QStringLiteral("nodes"), service.node, QStringLiteral("qemu"),
+                                 sid.section(u':', 1), QStringLiteral("config")})));
+        QObject::connect(configJob, &proxmox::ApiJob::finished, &loop,
+                         [&, sid](const proxmox::ApiResult<proxmox::ApiReply> &answer) {
+                             if (answer) {
+                                 QMap<QString, QString> &config = configs[sid];
+                                 const QJsonObject object = answer->data.toObject();
+                                 for (auto it = object.begin(); it != object.end(); ++it)
+                                     config.insert(it.key(), it->toVariant().toString());
+                             } else {
+                                 notes << Tr::tr("the config of %1 could not be read (%2): where "
+                                                 "its start would fail is not known")
+                                              .arg(sid, answer.error().message);
+                             }
+                             if (--pending == 0)
+                                 loop.quit();
+                         });
+    }
+    if (pending > 0)
+        loop.exec();
+    ha::addStartBlockers(input, inventory->value(), configs);
     input.notes << notes;
     return input;
 }

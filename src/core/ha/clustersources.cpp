@@ -328,6 +328,59 @@ PlanClusterState clusterStateFromInventory(const cluster::Inventory &inventory,
     return input;
 }
 
+void addStartBlockers(PlanClusterState &input, const cluster::Inventory &inventory,
+                      const QHash<QString, QMap<QString, QString>> &configsBySid)
+{
+    // The inventory in the scenario's terms, so that one rule set judges both sources.
+    cluster::Scenario cluster;
+    for (const cluster::StorageConfig &storage : inventory.storages) {
+        cluster::StorageDef def;
+        def.id = storage.storage;
+        def.type = storage.type;
+        def.shared = storage.shared;
+        cluster.storages.append(def);
+    }
+    for (const cluster::NodeResource &node : inventory.resources.nodes) {
+        cluster::NodeDef def;
+        def.name = node.name;
+        for (const cluster::StorageConfig &storage : inventory.storages) {
+            if (!storage.disabled && (storage.nodes.isEmpty() || storage.nodes.contains(node.name)))
+                def.storages.append(storage.storage);
+        }
+        cluster.nodes.append(def);
+    }
+    for (const cluster::PciMapping &mapping : inventory.pciMappings) {
+        cluster::PciMappingDef def;
+        def.id = mapping.id;
+        for (const QString &node : mapping.nodes())
+            def.map.append(QStringLiteral("node=") + node);
+        cluster.pciMappings.append(def);
+    }
+    for (const cluster::ReplicationStatus &job : inventory.replicationJobs) {
+        cluster::ReplicationJobDef def;
+        def.id = job.id;
+        def.target = job.target;
+        cluster.replicationJobs.append(def);
+    }
+
+    for (Service &service : input.state.services) {
+        const auto config = configsBySid.constFind(service.sid);
+        if (config == configsBySid.constEnd())
+            continue;
+        cluster::VmDef vm;
+        vm.vmid = service.sid.section(u':', 1).toInt();
+        vm.node = service.node;
+        vm.config = *config;
+        for (const cluster::NodeDef &node : std::as_const(cluster.nodes)) {
+            if (node.name == service.node)
+                continue;
+            const QString blocker = scenarioStartBlocker(cluster, vm, node);
+            if (!blocker.isEmpty())
+                service.unusableNodes.insert(node.name, blocker);
+        }
+    }
+}
+
 QList<Impact> clusterImpacts(const PlanClusterState &input, const FailureCase &result)
 {
     QList<Impact> impacts;

@@ -4,9 +4,11 @@
 #include "cluster/scenario.h"
 #include "ha/planfailure.h"
 
+#include <QHash>
 #include <QJsonObject>
 #include <QJsonValue>
 #include <QList>
+#include <QMap>
 #include <QString>
 
 // The cluster the failure analysis starts from when it is not a plan: a live cluster read
@@ -31,6 +33,12 @@ PlanClusterState clusterStateFromScenario(const cluster::Scenario &scenario);
 // counts vCPUs. Nodes whose HA state is `maintenance` are not candidates.
 PlanClusterState clusterStateFromInventory(const cluster::Inventory &inventory,
                                            const QJsonObject &clusterOptions, bool pve9);
+
+// Marks the nodes where an HA VM's start would fail, by the scenario rules above, from each
+// VM's config (`GET /nodes/{node}/qemu/{vmid}/config`, by sid; VMs without one are left as
+// they are) and the inventory's storages, PCI mappings and replication jobs.
+void addStartBlockers(PlanClusterState &input, const cluster::Inventory &inventory,
+                      const QHash<QString, QMap<QString, QString>> &configsBySid);
 
 // What a case means without a plan to name roles: quorum, self-fencing, services that stay down
 // and overloaded survivors.

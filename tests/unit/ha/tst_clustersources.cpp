@@ -66,6 +66,7 @@ private slots:
     void scheduler_data();
     void scheduler();
     void inventoryGivesMaintenanceGroupsAndNotes();
+    void liveConfigsGiveStartBlockers();
 };
 
 void TestClusterSources::scenarioGivesNodesServicesAndGuests()
@@ -200,6 +201,76 @@ void TestClusterSources::inventoryGivesMaintenanceGroupsAndNotes()
     QCOMPARE(input.notes.size(), 2); // the orphan resource and the shutdown policy
     QVERIFY(input.notes.join(u'\n').contains(u"vm:999"));
     QVERIFY(input.notes.join(u'\n').contains(u"migrate"));
+}
+
+void TestClusterSources::liveConfigsGiveStartBlockers()
+{
+    cluster::Inventory inventory;
+    for (const char *name : {"pve1", "pve2", "pve3"}) {
+        cluster::NodeResource node;
+        node.name = QString::fromLatin1(name);
+        node.status = cluster::NodeStatus::Online;
+        node.maxCpu = 32;
+        node.memoryTotal = 128ull << 30;
+        inventory.resources.nodes.append(node);
+    }
+    cluster::GuestResource llm;
+    llm.vmid = 103;
+    llm.name = QStringLiteral("rae-llm");
+    llm.node = QStringLiteral("pve3");
+    llm.maxCpu = 8;
+    llm.status = cluster::GuestStatus::Running;
+    cluster::GuestResource db = llm;
+    db.vmid = 101;
+    db.name = QStringLiteral("rae-db");
+    db.node = QStringLiteral("pve1");
+    inventory.resources.guests = {llm, db};
+    cluster::HaResource llmResource;
+    llmResource.sid = QStringLiteral("vm:103");
+    llmResource.vmid = 103;
+    cluster::HaResource dbResource;
+    dbResource.sid = QStringLiteral("vm:101");
+    dbResource.vmid = 101;
+    inventory.haResources = {llmResource, dbResource};
+    cluster::StorageConfig zfs;
+    zfs.storage = QStringLiteral("local-zfs");
+    zfs.type = QStringLiteral("zfspool");
+    cluster::StorageConfig ceph;
+    ceph.storage = QStringLiteral("ceph-vm");
+    ceph.type = QStringLiteral("rbd");
+    ceph.shared = true;
+    inventory.storages = {zfs, ceph};
+    cluster::PciMapping gpu;
+    gpu.id = QStringLiteral("gpu-l4");
+    gpu.entries.append({QStringLiteral("pve3"), {QStringLiteral("0000:41:00.0")}, {}, {}, {}});
+    inventory.pciMappings = {gpu};
+    cluster::ReplicationStatus job;
+    job.id = QStringLiteral("101-0");
+    job.guest = 101;
+    job.target = QStringLiteral("pve2");
+    inventory.replicationJobs = {job};
+
+    ha::PlanClusterState input = ha::clusterStateFromInventory(inventory, {}, true);
+    const QHash<QString, QMap<QString, QString>> configs{
+        {QStringLiteral("vm:103"),
+         {{QStringLiteral("hostpci0"), QStringLiteral("mapping=gpu-l4,pcie=1")},
+          {QStringLiteral("scsi0"), QStringLiteral("ceph-vm:vm-103-disk-0,size=64G")}}},
+        {QStringLiteral("vm:101"),
+         {{QStringLiteral("scsi0"), QStringLiteral("local-zfs:vm-101-disk-0,size=64G")}}},
+    };
+    ha::addStartBlockers(input, inventory, configs);
+    const ha::Service *llmService = input.state.service(QStringLiteral("vm:103"));
+    QCOMPARE(llmService->unusableNodes.value(QStringLiteral("pve1")),
+             QStringLiteral("its GPU mapping gpu-l4 exists on pve3 only"));
+    QCOMPARE(llmService->unusableNodes.size(), 2);
+    const ha::Service *dbService = input.state.service(QStringLiteral("vm:101"));
+    QVERIFY2(!dbService->unusableNodes.contains(QStringLiteral("pve2")), "replicated there");
+    QVERIFY(dbService->unusableNodes.contains(QStringLiteral("pve3")));
+
+    const ha::PlanFailureReport report =
+        ha::analyseClusterFailures(input, {{QStringLiteral("pve3")}});
+    QCOMPARE(report.analysis.cases.constFirst().services.constFirst().reason,
+             ha::DownReason::StartFails);
 }
 
 QTEST_GUILESS_MAIN(TestClusterSources)
