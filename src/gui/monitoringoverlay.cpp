@@ -90,11 +90,18 @@ bool hasAlertBadge(const QGraphicsItem *item)
 
 void applyAlertBadges(TopologyScene *scene, const QSet<QString> &alerted)
 {
+    // The scene's list includes the badges themselves: pick the containers first, since
+    // removing a badge while walking that list would leave a dangling entry in it.
+    QList<QGraphicsItem *> containers;
     for (QGraphicsItem *item : scene->items()) {
+        if (item->type() == NodeItem::Type || item->type() == VmTileItem::Type)
+            containers.append(item);
+    }
+    for (QGraphicsItem *item : std::as_const(containers)) {
         if (item->type() == NodeItem::Type) {
             auto *node = static_cast<NodeItem *>(item);
             setBadge(node, alerted.contains(node->node().name), NodeItem::kWidth);
-        } else if (item->type() == VmTileItem::Type) {
+        } else {
             auto *tile = static_cast<VmTileItem *>(item);
             setBadge(tile, alerted.contains(tile->vm().key) || alerted.contains(tile->vm().name),
                      VmTileItem::kWidth);
