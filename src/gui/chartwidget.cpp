@@ -257,6 +257,8 @@ void ChartWidget::setSeries(const QString &id, const QString &label, const QList
     thinned.removeIf([this](const QPointF &point) {
         return !std::isfinite(point.y()) || (m_logScale && point.y() <= 0.0);
     });
+    // A line needs two points; a series polled every 30 s shows its first value as a dot.
+    series->setPointsVisible(thinned.size() < 3);
     series->replace(thinned);
     updateValueAxis();
     updateEmptyText();
