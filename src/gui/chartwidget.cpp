@@ -388,7 +388,7 @@ void ChartWidget::updateValueAxis()
         return;
     }
     if (m_fixedRange) {
-        m_valueAxis->setRange(m_fixedRange->first, m_fixedRange->second);
+        setValueTicks(m_fixedRange->first, m_fixedRange->second);
         return;
     }
     if (!std::isfinite(low)) {
@@ -398,8 +398,27 @@ void ChartWidget::updateValueAxis()
     // Latencies and lags are read against zero; a little headroom keeps the top line visible.
     low = std::min(low, 0.0);
     high = high <= low ? low + 1.0 : high * 1.1;
-    m_valueAxis->setRange(low, high);
-    m_valueAxis->applyNiceNumbers();
+    setValueTicks(low, high);
+}
+
+void ChartWidget::setValueTicks(double low, double high)
+{
+    // Qt Charts elides tick labels that crowd each other, so a short chart gets fewer ticks; the
+    // step is 1, 2 or 5 times a power of ten, anchored at zero, so the labels stay round.
+    const int maxTicks = std::clamp(int(m_chart->plotArea().height() / 28.0), 2, 8);
+    const double raw = (high - low) / double(maxTicks);
+    const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+    double step = 10.0 * magnitude;
+    for (const double factor : {1.0, 2.0, 5.0}) {
+        if (factor * magnitude >= raw) {
+            step = factor * magnitude;
+            break;
+        }
+    }
+    m_valueAxis->setRange(std::floor(low / step) * step, std::ceil(high / step) * step);
+    m_valueAxis->setTickType(QValueAxis::TicksDynamic);
+    m_valueAxis->setTickAnchor(0.0);
+    m_valueAxis->setTickInterval(step);
 }
 
 void ChartWidget::updateThresholdLine()

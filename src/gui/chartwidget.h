@@ -96,6 +96,7 @@ protected:
 private:
     void applyWindow();
     void updateValueAxis();
+    void setValueTicks(double low, double high);
     void updateThresholdLine();
     void updateEmptyText();
     void attachToAxes(QLineSeries *series);
