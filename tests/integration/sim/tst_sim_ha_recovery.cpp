@@ -3,13 +3,20 @@
 // from the same cluster, read through the API as any client would read it.
 #include "simprocess.h"
 
+#include "cluster/inventory.h"
+#include "ha/clustersources.h"
 #include "ha/failureanalysis.h"
+#include "proxmox/client.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <memory>
+#include <optional>
 
 namespace {
 
@@ -18,111 +25,62 @@ QString scenario(const char *name)
     return QStringLiteral(RAE_SOURCE_DIR "/resources/sim/") + QString::fromLatin1(name);
 }
 
+QJsonValue dataValue(const SimProcess::Answer &answer)
+{
+    return answer.json.object().value(QStringLiteral("data"));
+}
+
 QJsonArray dataArray(const SimProcess::Answer &answer)
 {
-    return answer.json.object().value(QStringLiteral("data")).toArray();
+    return dataValue(answer).toArray();
 }
 
-QMap<QString, int> nodePriorities(const QString &text)
-{
-    QMap<QString, int> nodes;
-    for (const QString &item : text.split(u',', Qt::SkipEmptyParts))
-        nodes.insert(item.section(u':', 0, 0), item.section(u':', 1, 1).toInt());
-    return nodes;
-}
-
-rae::ha::RequestState requestState(const QString &state)
-{
-    if (state == QLatin1String("stopped"))
-        return rae::ha::RequestState::Stopped;
-    if (state == QLatin1String("disabled"))
-        return rae::ha::RequestState::Disabled;
-    if (state == QLatin1String("ignored"))
-        return rae::ha::RequestState::Ignored;
-    return rae::ha::RequestState::Started;
-}
-
-// The cluster as the failure analysis of a live cluster sees it: nodes, guests and HA
-// configuration from the API only, nothing from the simulator's insides.
+// The cluster as `rae-deploy-cli failover --cluster` reads it: the inventory, the datacenter
+// options and each HA VM's config through the client, turned into the analysis's input by the
+// core, so that the prediction checked here is the one the command prints.
 rae::ha::ClusterState readClusterState(SimProcess &sim)
 {
-    namespace ha = rae::ha;
-    ha::ClusterState state;
-    for (const QJsonValue &value :
-         dataArray(sim.withToken("GET", QStringLiteral("/api2/json/nodes")))) {
-        const QJsonObject node = value.toObject();
-        ha::Node entry;
-        entry.name = node.value(QStringLiteral("node")).toString();
-        entry.online = node.value(QStringLiteral("status")) == QLatin1String("online");
-        entry.cpus = node.value(QStringLiteral("maxcpu")).toInt();
-        entry.memoryBytes = static_cast<quint64>(node.value(QStringLiteral("maxmem")).toDouble());
-        state.nodes.append(entry);
+    namespace proxmox = rae::proxmox;
+    QTemporaryDir dir;
+    QSettings settings(dir.filePath(QStringLiteral("pins.ini")), QSettings::IniFormat);
+    proxmox::PinStore pins(&settings, QStringLiteral("prod"));
+    proxmox::ProxmoxClient client(QStringLiteral("prod"), {QUrl(sim.value(QStringLiteral("url")))},
+                                  pins);
+    client.setTrustCallback([](const proxmox::CertificateFacts &, const QUrl &,
+                               std::function<void(bool)> decide) { decide(true); });
+    QSignalSpy connected(&client, &proxmox::ProxmoxClient::connected);
+    // Test-only token of the reference scenarios.
+    client.connectToCluster(
+        proxmox::Credentials::apiToken(QStringLiteral("deployer@pve"), QStringLiteral("app"),
+                                       QStringLiteral("00000000-0000-4000-8000-00000000a001")));
+    if (!connected.wait(20000))
+        return {};
+
+    rae::cluster::InventoryLoader loader(&client);
+    std::optional<proxmox::ApiResult<rae::cluster::Inventory>> inventory;
+    QObject::connect(&loader, &rae::cluster::InventoryLoader::finished, &loader,
+                     [&inventory](const proxmox::ApiResult<rae::cluster::Inventory> &answer) {
+                         inventory = answer;
+                     });
+    loader.load();
+    if (!QTest::qWaitFor([&inventory] { return inventory.has_value(); }, 20000) || !*inventory)
+        return {};
+    const QJsonObject options =
+        dataValue(sim.withToken("GET", QStringLiteral("/api2/json/cluster/options"))).toObject();
+    rae::ha::PlanClusterState input = rae::ha::clusterStateFromInventory(
+        inventory->value(), options, client.version().usesHaRules());
+
+    QHash<QString, QMap<QString, QString>> configs;
+    for (const rae::ha::Service &service : std::as_const(input.state.services)) {
+        const QJsonObject config =
+            dataValue(sim.withToken("GET", QStringLiteral("/api2/json/nodes/%1/qemu/%2/config")
+                                               .arg(service.node, service.sid.section(u':', 1))))
+                .toObject();
+        for (auto it = config.begin(); it != config.end(); ++it)
+            configs[service.sid].insert(it.key(), it->toVariant().toString());
     }
-    QHash<QString, QJsonObject> guests;
-    for (const QJsonValue &value :
-         dataArray(sim.withToken("GET", QStringLiteral("/api2/json/cluster/resources?type=vm")))) {
-        const QJsonObject guest = value.toObject();
-        if (guest.value(QStringLiteral("template")).toInt() == 0)
-            guests.insert(QStringLiteral("vm:%1").arg(guest.value(QStringLiteral("vmid")).toInt()),
-                          guest);
-    }
-    for (const QJsonValue &value :
-         dataArray(sim.withToken("GET", QStringLiteral("/api2/json/cluster/ha/resources")))) {
-        const QJsonObject resource = value.toObject();
-        const QString sid = resource.value(QStringLiteral("sid")).toString();
-        const QJsonObject guest = guests.take(sid);
-        ha::Service service;
-        service.sid = sid;
-        service.node = guest.value(QStringLiteral("node")).toString();
-        service.state = requestState(resource.value(QStringLiteral("state")).toString());
-        service.cores = guest.value(QStringLiteral("maxcpu")).toInt(1);
-        service.memoryBytes =
-            static_cast<quint64>(guest.value(QStringLiteral("maxmem")).toDouble());
-        service.failback = resource.value(QStringLiteral("failback")).toInt(1) != 0;
-        service.maxRelocate = resource.value(QStringLiteral("max_relocate")).toInt(1);
-        service.group = resource.value(QStringLiteral("group")).toString();
-        state.services.append(service);
-    }
-    for (auto it = guests.cbegin(); it != guests.cend(); ++it) {
-        state.guests.append({it.key(), it->value(QStringLiteral("name")).toString(),
-                             it->value(QStringLiteral("node")).toString(),
-                             it->value(QStringLiteral("maxcpu")).toDouble(),
-                             static_cast<quint64>(it->value(QStringLiteral("maxmem")).toDouble()),
-                             it->value(QStringLiteral("status")) == QLatin1String("running")});
-    }
-    const bool pve9 = sim.value(QStringLiteral("release")).startsWith(u'9');
-    state.rulesSource = pve9 ? ha::RulesSource::Rules : ha::RulesSource::Groups;
-    if (pve9) {
-        for (const QJsonValue &value :
-             dataArray(sim.withToken("GET", QStringLiteral("/api2/json/cluster/ha/rules")))) {
-            const QJsonObject rule = value.toObject();
-            const QString id = rule.value(QStringLiteral("rule")).toString();
-            const QStringList resources =
-                rule.value(QStringLiteral("resources")).toString().split(u',');
-            const bool disabled = rule.value(QStringLiteral("disable")).toInt() != 0;
-            if (rule.value(QStringLiteral("type")) == QLatin1String("node-affinity"))
-                state.nodeAffinity.append(
-                    {id, resources, nodePriorities(rule.value(QStringLiteral("nodes")).toString()),
-                     rule.value(QStringLiteral("strict")).toInt() != 0, disabled});
-            else
-                state.resourceAffinity.append(
-                    {id, resources,
-                     rule.value(QStringLiteral("affinity")) == QLatin1String("positive")
-                         ? ha::Affinity::Positive
-                         : ha::Affinity::Negative,
-                     disabled});
-        }
-    } else {
-        for (const QJsonValue &value :
-             dataArray(sim.withToken("GET", QStringLiteral("/api2/json/cluster/ha/groups")))) {
-            const QJsonObject group = value.toObject();
-            state.groups.append({group.value(QStringLiteral("group")).toString(),
-                                 nodePriorities(group.value(QStringLiteral("nodes")).toString()),
-                                 group.value(QStringLiteral("restricted")).toInt() != 0,
-                                 group.value(QStringLiteral("nofailback")).toInt() != 0});
-        }
-    }
-    return state;
+    rae::ha::addStartBlockers(input, inventory->value(), configs);
+    return input.state;
 }
 
 struct Seen
