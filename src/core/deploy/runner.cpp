@@ -81,34 +81,48 @@ void Runner::startReady()
         const Action &action = m_scheduler.actions().at(index);
         emit actionChanged(action.id, ActionState::Running, {});
         QPointer<Runner> self(this);
-        // Queued, so that an executor answering at once does not re-enter the scheduling turn.
+        // Queued, so that an executor answering at once does not re-enter the scheduling turn;
+        // the answers that arrive before that turn share one journal write.
         m_executor->execute(action, [self, index](const Result<ActionOutcome> &result) {
-            if (!self)
-                return;
-            QMetaObject::invokeMethod(
-                self.data(), [self, index, result] { self->onDone(index, result); },
-                Qt::QueuedConnection);
+            if (Runner *runner = self.data())
+                runner->queueAnswer(index, result);
         });
     }
 }
 
-void Runner::onDone(int index, const Result<ActionOutcome> &result)
+void Runner::queueAnswer(int index, const Result<ActionOutcome> &result)
 {
-    --m_running;
-    const Action &action = m_scheduler.actions().at(index);
-    JournalEntry entry = entryFor(action.id, result ? ActionState::Done : ActionState::Failed);
-    if (result) {
-        entry.vmid = result->vmid;
-        entry.upid = result->upid;
-        entry.detail = result->detail;
-    } else {
-        entry.detail = result.error().toString();
+    m_answers.append({index, result});
+    if (m_answers.size() == 1)
+        QMetaObject::invokeMethod(this, &Runner::onAnswers, Qt::QueuedConnection);
+}
+
+void Runner::onAnswers()
+{
+    const QList<std::pair<int, Result<ActionOutcome>>> answers = std::exchange(m_answers, {});
+    m_running -= int(answers.size());
+    QList<JournalEntry> entries;
+    for (const auto &[index, result] : answers) {
+        const Action &action = m_scheduler.actions().at(index);
+        JournalEntry entry = entryFor(action.id, result ? ActionState::Done : ActionState::Failed);
+        if (result) {
+            entry.vmid = result->vmid;
+            entry.upid = result->upid;
+            entry.detail = result->detail;
+        } else {
+            entry.detail = result.error().toString();
+        }
+        entries.append(entry);
     }
-    // The state is recorded before the scheduler acts on it; when the journal fails, the action
-    // counts as failed so that nothing depending on it starts unrecorded.
-    const bool recorded = record({entry});
-    m_scheduler.finish(index, recorded && result.ok());
-    emit actionChanged(action.id, recorded ? entry.state : ActionState::Failed, entry.detail);
+    // The states are recorded before the scheduler acts on them; when the journal fails, the
+    // actions count as failed so that nothing depending on them starts unrecorded.
+    const bool recorded = record(entries);
+    for (qsizetype i = 0; i < answers.size(); ++i) {
+        const JournalEntry &entry = entries.at(i);
+        m_scheduler.finish(answers.at(i).first, recorded && answers.at(i).second.ok());
+        emit actionChanged(entry.action, recorded ? entry.state : ActionState::Failed,
+                           entry.detail);
+    }
     recordBlocked();
     startReady();
     finishIfIdle();

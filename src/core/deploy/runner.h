@@ -7,6 +7,7 @@
 #include <QObject>
 
 #include <functional>
+#include <utility>
 
 namespace rae::deploy {
 
@@ -55,7 +56,8 @@ signals:
 
 private:
     void startReady();
-    void onDone(int index, const Result<ActionOutcome> &result);
+    void queueAnswer(int index, const Result<ActionOutcome> &result);
+    void onAnswers();
     bool record(const QList<JournalEntry> &entries);
     void recordBlocked();
     void finishIfIdle();
@@ -64,6 +66,7 @@ private:
     Journal *m_journal = nullptr;
     ActionExecutor *m_executor = nullptr;
     QList<bool> m_blockedRecorded;
+    QList<std::pair<int, Result<ActionOutcome>>> m_answers; // not yet recorded
     int m_running = 0;
     bool m_finished = false;
     bool m_stopping = false;
