@@ -15,6 +15,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QEventLoop>
+#include <QFileInfo>
 #include <QJsonObject>
 #include <QStandardPaths>
 
@@ -213,8 +214,12 @@ int runReportCommand(const QStringList &arguments, QTextStream &out, QTextStream
     // Series come from the store when there is one: with --data, or the cluster's own folder.
     monitor::MetricStore store;
     QString dataFolder = parser.value(dataOption);
-    if (dataFolder.isEmpty() && parser.isSet(clusterOption))
-        dataFolder = defaultDataFolder(parser.value(clusterOption));
+    if (dataFolder.isEmpty() && parser.isSet(clusterOption)) {
+        // A cluster nobody has monitored yet has no store; the report then says it has no data.
+        const QString folder = defaultDataFolder(parser.value(clusterOption));
+        if (QFileInfo::exists(QDir(folder).filePath(monitor::MetricStore::fileName())))
+            dataFolder = folder;
+    }
     if (!dataFolder.isEmpty()) {
         if (parser.isSet(dataOption) && !QDir(dataFolder).exists()) {
             printError(err, Tr::tr("the data folder %1 does not exist").arg(dataFolder));

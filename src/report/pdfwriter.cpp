@@ -244,9 +244,16 @@ private:
         return height + pt(4);
     }
 
-    void drawRow(const QStringList &cells, const QList<double> &widths, const QFont &font,
-                 double height, const QColor &fill, const Table &table)
+    enum class RowKind
     {
+        Header,
+        Body,
+    };
+
+    void drawRow(const QStringList &cells, const QList<double> &widths, RowKind kind, double height,
+                 const QColor &fill, const Table &table)
+    {
+        const QFont &font = kind == RowKind::Header ? m_smallBold : m_small;
         if (m_painter) {
             m_painter->setPen(QPen(QColor(0xbb, 0xbb, 0xbb), pt(0.4)));
             m_painter->setBrush(fill.isValid() ? QBrush(fill) : QBrush(Qt::NoBrush));
@@ -259,8 +266,9 @@ private:
         }
         double x = m_content.left();
         for (qsizetype i = 0; i < widths.size(); ++i) {
+            // Figures line up on the right; their headings stay with the others on the left.
             const bool number =
-                table.columns.at(i).kind == CellKind::Number && &font != &m_smallBold;
+                table.columns.at(i).kind == CellKind::Number && kind == RowKind::Body;
             drawText(font, QRectF(x + pt(3), m_y + pt(2), widths.at(i) - pt(6), height - pt(4)),
                      cells.value(i),
                      (number ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignTop | Qt::TextWordWrap);
@@ -288,7 +296,7 @@ private:
             drawText(m_bold, QRectF(m_content.left(), m_y, m_content.width(), captionHeight),
                      caption);
             m_y += captionHeight;
-            drawRow(titles, widths, m_smallBold, headerHeight, QColor(0xe4, 0xe4, 0xe4), table);
+            drawRow(titles, widths, RowKind::Header, headerHeight, QColor(0xe4, 0xe4, 0xe4), table);
         };
 
         ensure(captionHeight + headerHeight + rowHeight(table.rows.first(), widths, m_small));
@@ -299,7 +307,7 @@ private:
                 newPage();
                 header(true); // the header row again on every page the table runs over
             }
-            drawRow(table.rows.at(r), widths, m_small, height,
+            drawRow(table.rows.at(r), widths, RowKind::Body, height,
                     r % 2 ? QColor(0xf5, 0xf5, 0xf5) : QColor(), table);
         }
         m_y += pt(10);

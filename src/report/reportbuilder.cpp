@@ -10,9 +10,10 @@
 #include "validation/validator.h"
 
 #include <QCoreApplication>
-#include <QLocale>
+#include <QSet>
 
 #include <algorithm>
+#include <tuple>
 
 namespace rae::report {
 
