@@ -262,6 +262,7 @@ std::optional<ha::PlanClusterState> readLiveCluster(const QString &name, QTextSt
     if (pending > 0)
         loop.exec();
     ha::addStartBlockers(input, inventory->value(), configs);
+    ha::applyConfigSizes(input, configs);
     input.notes << notes;
     return input;
 }

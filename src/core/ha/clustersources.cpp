@@ -381,6 +381,19 @@ void addStartBlockers(PlanClusterState &input, const cluster::Inventory &invento
     }
 }
 
+void applyConfigSizes(PlanClusterState &input,
+                      const QHash<QString, QMap<QString, QString>> &configsBySid)
+{
+    for (Service &service : input.state.services) {
+        const auto config = configsBySid.constFind(service.sid);
+        if (config == configsBySid.constEnd())
+            continue;
+        service.cores = configInt(*config, "cores");
+        service.sockets = configInt(*config, "sockets");
+        service.cpulimit = config->value(QStringLiteral("cpulimit")).toDouble();
+    }
+}
+
 QList<Impact> clusterImpacts(const PlanClusterState &input, const FailureCase &result)
 {
     QList<Impact> impacts;

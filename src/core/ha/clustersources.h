@@ -29,8 +29,8 @@ Scheduler schedulerFromCrs(const QJsonValue &crs);
 PlanClusterState clusterStateFromScenario(const cluster::Scenario &scenario);
 
 // A live cluster from what InventoryLoader read and the data of `GET /cluster/options`. VM sizes
-// come from /cluster/resources (maxcpu, maxmem): cpulimit is not read, so the static scheduler
-// counts vCPUs. Nodes whose HA state is `maintenance` are not candidates.
+// come from /cluster/resources (maxcpu, maxmem) until applyConfigSizes() refines them. Nodes
+// whose HA state is `maintenance` are not candidates.
 PlanClusterState clusterStateFromInventory(const cluster::Inventory &inventory,
                                            const QJsonObject &clusterOptions, bool pve9);
 
@@ -38,6 +38,11 @@ PlanClusterState clusterStateFromInventory(const cluster::Inventory &inventory,
 // VM's config (`GET /nodes/{node}/qemu/{vmid}/config`, by sid; VMs without one are left as
 // they are) and the inventory's storages, PCI mappings and replication jobs.
 void addStartBlockers(PlanClusterState &input, const cluster::Inventory &inventory,
+                      const QHash<QString, QMap<QString, QString>> &configsBySid);
+
+// Sizes each HA VM as the static scheduler counts it, from its config: cores × sockets, or
+// cpulimit when set (the resources list gives vCPUs only).
+void applyConfigSizes(PlanClusterState &input,
                       const QHash<QString, QMap<QString, QString>> &configsBySid);
 
 // What a case means without a plan to name roles: quorum, self-fencing, services that stay down

@@ -80,6 +80,7 @@ rae::ha::ClusterState readClusterState(SimProcess &sim)
             configs[service.sid].insert(it.key(), it->toVariant().toString());
     }
     rae::ha::addStartBlockers(input, inventory->value(), configs);
+    rae::ha::applyConfigSizes(input, configs);
     return input.state;
 }
 

@@ -254,15 +254,20 @@ void TestClusterSources::liveConfigsGiveStartBlockers()
     const QHash<QString, QMap<QString, QString>> configs{
         {QStringLiteral("vm:103"),
          {{QStringLiteral("hostpci0"), QStringLiteral("mapping=gpu-l4,pcie=1")},
-          {QStringLiteral("scsi0"), QStringLiteral("ceph-vm:vm-103-disk-0,size=64G")}}},
+          {QStringLiteral("scsi0"), QStringLiteral("ceph-vm:vm-103-disk-0,size=64G")},
+          {QStringLiteral("cores"), QStringLiteral("8")},
+          {QStringLiteral("cpulimit"), QStringLiteral("2.5")}}},
         {QStringLiteral("vm:101"),
          {{QStringLiteral("scsi0"), QStringLiteral("local-zfs:vm-101-disk-0,size=64G")}}},
     };
     ha::addStartBlockers(input, inventory, configs);
+    ha::applyConfigSizes(input, configs);
+    QCOMPARE(input.state.service(QStringLiteral("vm:101"))->maxCpu(), 1.0); // no cores: 1
     const ha::Service *llmService = input.state.service(QStringLiteral("vm:103"));
     QCOMPARE(llmService->unusableNodes.value(QStringLiteral("pve1")),
              QStringLiteral("its GPU mapping gpu-l4 exists on pve3 only"));
     QCOMPARE(llmService->unusableNodes.size(), 2);
+    QCOMPARE(llmService->maxCpu(), 2.5);
     const ha::Service *dbService = input.state.service(QStringLiteral("vm:101"));
     QVERIFY2(!dbService->unusableNodes.contains(QStringLiteral("pve2")), "replicated there");
     QVERIFY(dbService->unusableNodes.contains(QStringLiteral("pve3")));
