@@ -9,10 +9,13 @@
 #include "clustersession.h"
 #include "demolauncher.h"
 #include "eventlogmodel.h"
+#include "failurepreview.h"
 #include "findingsmodel.h"
+#include "livemigration.h"
 #include "messagebar.h"
 #include "monitoringoverlay.h"
 #include "monitoringpanel.h"
+#include "placementsuggestion.h"
 #include "plandocument.h"
 #include "propertiespanel.h"
 #include "topology.h"
@@ -41,6 +44,7 @@
 #include <QLoggingCategory>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPromise>
 #include <QPushButton>
 #include <QSaveFile>
 #include <QSettings>
@@ -49,6 +53,7 @@
 #include <QStatusBar>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QThreadPool>
 #include <QTimer>
 #include <QToolBar>
 #include <QTreeView>
@@ -88,7 +93,23 @@ MainWindow::MainWindow(ApplicationServices *services, QWidget *parent)
     m_view = new TopologyView(m_scene);
     m_view->setObjectName(QStringLiteral("topologyView"));
     m_view->setMoveChecker([this](const VmDragPayload &payload, const QString &node) {
-        return checkPlanMove(payload, node);
+        return m_mode == Mode::Live ? checkLiveMove(payload, node) : checkPlanMove(payload, node);
+    });
+    m_migration = new LiveMigration(m_eventLog, this);
+    m_failureModel = new FailureTableModel(this);
+    m_placement = new PlacementSuggestion(m_document, this);
+    connect(m_placement, &PlacementSuggestion::ready, this, &MainWindow::showPlacement);
+    m_failureWatcher = std::make_unique<QFutureWatcher<ha::PlanFailureReport>>();
+    connect(m_failureWatcher.get(), &QFutureWatcherBase::finished, this, [this] {
+        m_failureRunning = false;
+        const QFuture<ha::PlanFailureReport> future = m_failureWatcher->future();
+        if (future.resultCount() > 0)
+            m_failureModel->setReport(future.result());
+        if (m_analysedRevision != m_document->revision()) {
+            startFailureAnalysis(); // the plan changed during the run
+            return;
+        }
+        updateGraph();
     });
 
     m_clusterProxy->setSourceModel(m_clusterModel);
@@ -157,6 +178,9 @@ MainWindow::MainWindow(ApplicationServices *services, QWidget *parent)
 
     connect(m_document, &PlanDocument::planChanged, this, [this] {
         m_clusterModel->setPlan(m_document->plan());
+        if (!m_failedNode.isEmpty() && !m_document->plan().node(m_failedNode))
+            simulateFailure({});
+        startFailureAnalysis();
         updateGraph();
     });
     connect(m_document, &PlanDocument::findingsChanged, this, [this] {
@@ -169,6 +193,28 @@ MainWindow::MainWindow(ApplicationServices *services, QWidget *parent)
 
     connect(m_scene, &TopologyScene::currentVmChanged, this, &MainWindow::onSceneSelection);
     connect(m_view, &TopologyView::moveRequested, this, &MainWindow::onMoveRequested);
+    connect(m_view, &TopologyView::nodeContextMenuRequested, this,
+            [this](const QString &node, const QPoint &globalPos) {
+                auto *menu = new QMenu(this);
+                menu->setAttribute(Qt::WA_DeleteOnClose);
+                QAction *simulate = menu->addAction(
+                    m_failedNode == node ? tr("End Failure Simulation of %1").arg(node)
+                                         : tr("Simulate Failure of %1").arg(node));
+                simulate->setEnabled(m_mode == Mode::Plan);
+                connect(simulate, &QAction::triggered, this,
+                        [this, node] { simulateFailure(m_failedNode == node ? QString() : node); });
+                menu->popup(globalPos);
+            });
+    connect(m_migration, &LiveMigration::activity, m_scene, &TopologyScene::setActivity);
+    connect(m_migration, &LiveMigration::failed, this, [this](const QString &text) {
+        m_messageBar->showMessage(MessageBar::Level::Error, text);
+    });
+    const auto updateMigrateBack = [this] {
+        m_migrateBackAction->setEnabled(m_migration->canMigrateBack());
+        m_migrateBackAction->setText(m_migration->migrateBackText());
+    };
+    connect(m_migration, &LiveMigration::historyChanged, this, updateMigrateBack);
+    connect(m_migration, &LiveMigration::finished, this, updateMigrateBack);
     connect(m_view, &TopologyView::dropHint, this, [this](const QString &text) {
         if (text.isEmpty())
             statusBar()->clearMessage();
@@ -236,6 +282,33 @@ void MainWindow::createActions()
     m_redoAction->setIcon(icon("edit-redo"));
     m_redoAction->setShortcuts(
         {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence(QKeySequence::Redo)});
+
+    m_migrateBackAction = new QAction(icon("edit-undo"), tr("&Undo Migration"), this);
+    m_migrateBackAction->setShortcut(QKeySequence::Undo);
+    m_migrateBackAction->setEnabled(false);
+    m_migrateBackAction->setVisible(false);
+    connect(m_migrateBackAction, &QAction::triggered, this, [this] { m_migration->migrateBack(); });
+
+    m_simulateFailureAction = new QAction(tr("Simulate &Failure"), this);
+    m_simulateFailureAction->setCheckable(true);
+    m_simulateFailureAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_F));
+    m_simulateFailureAction->setStatusTip(
+        tr("Show what the HA manager would do if the selected node failed (plan mode)"));
+    connect(m_simulateFailureAction, &QAction::triggered, this,
+            [this](bool on) { simulateFailure(on ? currentNode() : QString()); });
+    m_suggestPlacementAction = new QAction(tr("Suggest &Placement…"), this);
+    m_suggestPlacementAction->setStatusTip(
+        tr("Search the placement that survives any single node failure with the lowest load"));
+    connect(m_suggestPlacementAction, &QAction::triggered, this, [this] {
+        m_suggestPlacementAction->setEnabled(false);
+        statusBar()->showMessage(tr("Searching placements…"));
+        m_placement->start();
+    });
+    m_endSimulationAction = new QAction(tr("End Failure Simulation"), this);
+    m_endSimulationAction->setShortcut(QKeySequence(Qt::Key_Escape));
+    m_endSimulationAction->setEnabled(false);
+    connect(m_endSimulationAction, &QAction::triggered, this, [this] { simulateFailure({}); });
+    addAction(m_endSimulationAction);
 
     m_zoomInAction = new QAction(icon("zoom-in"), tr("Zoom &In"), this);
     m_zoomInAction->setShortcut(QKeySequence::ZoomIn);
@@ -344,6 +417,29 @@ void MainWindow::createDocks()
     m_monitoringDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_4));
     alertsDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_5));
 
+    m_failureView = new QTableView;
+    m_failureView->setObjectName(QStringLiteral("failureView"));
+    m_failureView->setModel(m_failureModel);
+    m_failureView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_failureView->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_failureView->verticalHeader()->hide();
+    m_failureView->horizontalHeader()->setSectionResizeMode(FailureTableModel::VerdictColumn,
+                                                            QHeaderView::Stretch);
+    m_failureView->setWordWrap(false);
+    connect(m_failureView, &QTableView::activated, this, [this](const QModelIndex &index) {
+        simulateFailure(index.data(FailureTableModel::NodeRole).toString());
+    });
+    connect(m_failureView, &QTableView::clicked, this, [this](const QModelIndex &index) {
+        simulateFailure(index.data(FailureTableModel::NodeRole).toString());
+    });
+    auto *failureDock = new QDockWidget(tr("Node Failures"), this);
+    failureDock->setObjectName(QStringLiteral("failureDock"));
+    failureDock->setWidget(m_failureView);
+    addDockWidget(Qt::BottomDockWidgetArea, failureDock);
+    tabifyDockWidget(findingsDock, failureDock);
+    findingsDock->raise();
+    failureDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_6));
+
     resizeDocks({findingsDock}, {170}, Qt::Vertical);
     resizeDocks({propertiesDock}, {300}, Qt::Horizontal);
 
@@ -358,7 +454,10 @@ void MainWindow::createDocks()
     m_viewMenu->addActions({findingsDock->toggleViewAction(), logDock->toggleViewAction(),
                             propertiesDock->toggleViewAction()});
     m_viewMenu->addSeparator();
-    m_viewMenu->addActions({m_monitoringDock->toggleViewAction(), alertsDock->toggleViewAction()});
+    m_viewMenu->addActions({m_monitoringDock->toggleViewAction(), alertsDock->toggleViewAction(),
+                            failureDock->toggleViewAction()});
+    m_viewMenu->addSeparator();
+    m_viewMenu->addAction(m_simulateFailureAction);
 }
 
 void MainWindow::createMenus()
@@ -377,6 +476,9 @@ void MainWindow::createMenus()
     QMenu *edit = menuBar()->addMenu(tr("&Edit"));
     edit->addAction(m_undoAction);
     edit->addAction(m_redoAction);
+    edit->addAction(m_migrateBackAction);
+    edit->addSeparator();
+    edit->addAction(m_suggestPlacementAction);
 
     menuBar()->addMenu(m_viewMenu);
 
@@ -398,6 +500,7 @@ void MainWindow::createMenus()
     toolBar->addSeparator();
     toolBar->addAction(m_undoAction);
     toolBar->addAction(m_redoAction);
+    toolBar->addAction(m_migrateBackAction);
     toolBar->addSeparator();
     toolBar->addAction(m_planModeAction);
     toolBar->addAction(m_liveModeAction);
@@ -405,6 +508,9 @@ void MainWindow::createMenus()
     toolBar->addAction(m_zoomInAction);
     toolBar->addAction(m_zoomOutAction);
     toolBar->addAction(m_fitAction);
+    toolBar->addSeparator();
+    toolBar->addAction(m_simulateFailureAction);
+    toolBar->addAction(m_suggestPlacementAction);
     toolBar->addSeparator();
     toolBar->addAction(m_addClusterAction);
     toolBar->addAction(m_disconnectAction);
@@ -481,7 +587,12 @@ void MainWindow::updateFindingsSummary()
 void MainWindow::updateGraph()
 {
     if (m_mode == Mode::Plan) {
-        m_scene->setTopology(topologyFromPlan(m_document->plan(), m_document->findings()));
+        Topology topology = topologyFromPlan(m_document->plan(), m_document->findings());
+        const int row = m_failureModel->rowOfNode(m_failedNode);
+        if (!m_failedNode.isEmpty() && row >= 0 && !isAnalysingFailures())
+            topology = withFailure(std::move(topology), m_failureModel->report(),
+                                   m_failureModel->report().analysis.cases.at(row));
+        m_scene->setTopology(topology);
     } else if (ClusterSession *active = m_activeSession.data(); active && active->hasSnapshot()) {
         m_scene->setTopology(topologyFromResources(active->lastSnapshot(), &m_document->plan()));
     } else {
@@ -499,10 +610,18 @@ void MainWindow::setMode(Mode mode)
     m_mode = mode;
     m_planModeAction->setChecked(mode == Mode::Plan);
     m_liveModeAction->setChecked(mode == Mode::Live);
-    // TODO: live migration by drag (preconditions, confirmation, progress) is not built yet;
-    // until it is, tiles of the live cluster do not start drags.
     m_scene->setDragSource(mode == Mode::Plan ? QStringLiteral("plan") : QStringLiteral("live"),
-                           mode == Mode::Plan);
+                           true);
+    // Ctrl+Z undoes plan edits in plan mode and offers a migration back in live mode; a hidden
+    // action's shortcut is inactive, so the two never compete.
+    m_undoAction->setVisible(mode == Mode::Plan);
+    m_redoAction->setVisible(mode == Mode::Plan);
+    m_migrateBackAction->setVisible(mode == Mode::Live);
+    // The failure simulation reads the plan; live mode would need the cluster's HA inventory.
+    if (mode == Mode::Live && !m_failedNode.isEmpty())
+        simulateFailure({});
+    m_simulateFailureAction->setEnabled(mode == Mode::Plan);
+    m_suggestPlacementAction->setEnabled(mode == Mode::Plan && !m_placement->isRunning());
     m_modeLabel->setText(mode == Mode::Plan ? tr("Plan mode") : tr("Live mode"));
     updateGraph();
     if (changed)
@@ -711,8 +830,175 @@ MoveVerdict MainWindow::checkPlanMove(const VmDragPayload &payload, const QStrin
     return checkMove(m_document->plan(), m_checkedFindings, payload.keys, node);
 }
 
+void MainWindow::startFailureAnalysis()
+{
+    if (m_failureRunning)
+        return; // finished() starts the next run for the newer revision
+    m_failureRunning = true;
+    m_analysedRevision = m_document->revision();
+    const plan::Plan plan = m_document->plan();
+    QList<QStringList> cases;
+    for (const plan::Node &node : plan.nodes)
+        cases.append({node.name});
+    auto promise = std::make_shared<QPromise<ha::PlanFailureReport>>();
+    m_failureWatcher->setFuture(promise->future());
+    promise->start();
+    // The analysis of a large plan takes long enough to be felt: it runs on a worker.
+    QThreadPool::globalInstance()->start([plan, cases, promise] {
+        promise->addResult(ha::analysePlanFailures(plan, cases));
+        promise->finish();
+    });
+}
+
+bool MainWindow::isAnalysingFailures() const
+{
+    return m_failureRunning || m_analysedRevision != m_document->revision();
+}
+
+void MainWindow::showPlacement(const ha::PlacementSearch &search)
+{
+    m_suggestPlacementAction->setEnabled(m_mode == Mode::Plan);
+    statusBar()->clearMessage();
+    const auto moves = m_placement->moves(search);
+    QString text;
+    if (!search.found)
+        text = tr("No placement of this plan survives every single node failure.");
+    else if (moves.isEmpty())
+        text = tr("The current placement is already the best one found.");
+    else
+        text = tr("Moving %n VM(s) makes the plan survive any single node failure with a lower "
+                  "peak load.",
+                  nullptr, int(moves.size()));
+    QStringList details = search.explanation;
+    for (const auto &[vm, node] : moves)
+        details << tr("%1 → %2").arg(vm, node);
+
+    auto *box = new QMessageBox(QMessageBox::Information, tr("Suggested Placement"), text,
+                                QMessageBox::NoButton, this);
+    box->setObjectName(QStringLiteral("placementBox"));
+    box->setInformativeText(details.join(QLatin1Char('\n')));
+    QPushButton *apply =
+        moves.isEmpty() ? nullptr : box->addButton(tr("&Apply to Plan"), QMessageBox::AcceptRole);
+    box->addButton(moves.isEmpty() ? QMessageBox::Close : QMessageBox::Cancel);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::finished, this, [this, box, apply, search] {
+        if (!apply || box->clickedButton() != static_cast<QAbstractButton *>(apply))
+            return;
+        if (!m_placement->apply(search)) {
+            m_messageBar->showMessage(MessageBar::Level::Warning,
+                                      tr("The plan changed while the placement was searched."),
+                                      tr("Search Again"),
+                                      [this] { m_suggestPlacementAction->trigger(); });
+            return;
+        }
+        m_eventLog->append(EventLogModel::Level::Info, tr("plan"),
+                           tr("applied the suggested placement (Ctrl+Z undoes it)"));
+    });
+    box->open();
+}
+
+QString MainWindow::currentNode() const
+{
+    if (auto *node = dynamic_cast<NodeItem *>(m_scene->focusItem()))
+        return node->node().name;
+    for (const QString &key : m_scene->selectedKeys()) {
+        if (VmTileItem *tile = m_scene->tileItem(key))
+            return tile->vm().node;
+    }
+    return {};
+}
+
+void MainWindow::simulateFailure(const QString &node)
+{
+    if (!node.isEmpty() && (m_mode != Mode::Plan || !m_document->plan().node(node))) {
+        statusBar()->showMessage(
+            tr("Select a node of the plan to simulate its failure (plan mode)."), 5000);
+        m_simulateFailureAction->setChecked(!m_failedNode.isEmpty());
+        return;
+    }
+    m_failedNode = node;
+    m_simulateFailureAction->setChecked(!node.isEmpty());
+    m_endSimulationAction->setEnabled(!node.isEmpty());
+    if (node.isEmpty()) {
+        m_failureView->clearSelection();
+        statusBar()->clearMessage();
+    } else {
+        const int row = m_failureModel->rowOfNode(node);
+        if (row >= 0)
+            m_failureView->selectRow(row);
+        statusBar()->showMessage(tr("Simulating the failure of %1 — Esc ends it").arg(node));
+        m_eventLog->append(EventLogModel::Level::Info, tr("plan"),
+                           tr("simulating the failure of %1").arg(node));
+    }
+    updateGraph();
+}
+
+MoveVerdict MainWindow::checkLiveMove(const VmDragPayload &payload, const QString &node) const
+{
+    MoveVerdict verdict;
+    verdict.kind = MoveVerdict::Kind::Forbidden;
+    if (payload.source != QLatin1String("live")) {
+        verdict.reason = tr("Only VMs of the cluster can be dropped in live mode.");
+        return verdict;
+    }
+    if (payload.keys.size() != 1) {
+        verdict.reason = tr("Move one VM at a time: each migration is confirmed on its own.");
+        return verdict;
+    }
+    const TopologyVm *vm = nullptr;
+    for (const TopologyVm &candidate : m_scene->topology().vms) {
+        if (candidate.key == payload.keys.first())
+            vm = &candidate;
+    }
+    const TopologyNode *target = nullptr;
+    for (const TopologyNode &candidate : m_scene->topology().nodes) {
+        if (candidate.name == node)
+            target = &candidate;
+    }
+    if (!vm || !vm->vmid || !target) {
+        verdict.reason = tr("The cluster no longer shows this VM or node.");
+        return verdict;
+    }
+    if (vm->node == node) {
+        verdict.kind = MoveVerdict::Kind::NoChange;
+        return verdict;
+    }
+    if (!target->online) {
+        verdict.reason = tr("%1 is offline.").arg(node);
+        return verdict;
+    }
+    if (m_migration->isBusy(*vm->vmid)) {
+        verdict.reason = tr("%1 is being moved already.").arg(vm->name);
+        return verdict;
+    }
+    // What the cluster itself says (disks, devices, HA) comes in the confirmation after the drop.
+    verdict.kind = MoveVerdict::Kind::Allowed;
+    return verdict;
+}
+
+void MainWindow::requestLiveMove(const VmDragPayload &payload, const QString &node)
+{
+    for (const TopologyVm &vm : m_scene->topology().vms) {
+        if (vm.key != payload.keys.value(0) || !vm.vmid)
+            continue;
+        MigrationRequest request;
+        request.vmid = *vm.vmid;
+        request.name = vm.name;
+        request.source = vm.node;
+        request.target = node;
+        request.haManaged = vm.haManaged;
+        request.running = vm.state == GuestState::Running;
+        m_messageBar->hide();
+        m_migration->request(request);
+    }
+}
+
 void MainWindow::onMoveRequested(const VmDragPayload &payload, const QString &node)
 {
+    if (payload.source == QLatin1String("live")) {
+        requestLiveMove(payload, node);
+        return;
+    }
     m_document->moveVms(payload.keys, node);
     m_messageBar->hide();
     m_eventLog->append(EventLogModel::Level::Info, tr("plan"),
@@ -901,6 +1187,7 @@ void MainWindow::connectCluster(const cluster::ClusterProfile &profile,
         new ClusterSession(profile, pins ? pins : m_settings, m_services->network(), this);
     m_sessions.append(session);
     m_activeSession = session;
+    m_migration->setSession(session);
     m_disconnectAction->setEnabled(true);
 
     session->client()->setTrustCallback(
@@ -1027,6 +1314,7 @@ void MainWindow::disconnectActive()
     m_sessions.removeAll(session);
     session->deleteLater();
     m_activeSession = m_sessions.isEmpty() ? nullptr : m_sessions.last();
+    m_migration->setSession(m_activeSession);
     m_disconnectAction->setEnabled(!m_sessions.isEmpty());
     m_connectionLabel->setText(tr("not connected"));
     m_monitoring->attach(m_activeSession);

@@ -6,8 +6,12 @@
 #include "topologyscene.h"
 
 #include "cluster/resources.h"
+#include "ha/placement.h"
+#include "ha/planfailure.h"
 #include "proxmox/apierror.h"
 #include "proxmox/client.h"
+
+#include <QFutureWatcher>
 
 #include <QMainWindow>
 #include <QPointer>
@@ -34,7 +38,10 @@ class ClusterModel;
 class ClusterSession;
 class DemoLauncher;
 class EventLogModel;
+class FailureTableModel;
+class PlacementSuggestion;
 class FindingsModel;
+class LiveMigration;
 class MessageBar;
 class MonitoringPanel;
 class PlanDocument;
@@ -85,6 +92,18 @@ public:
     PropertiesPanel *propertiesPanel() const { return m_properties; }
     MessageBar *messageBar() const { return m_messageBar; }
     MonitoringPanel *monitoringPanel() const { return m_monitoring; }
+    LiveMigration *liveMigration() const { return m_migration; }
+
+    // "Simulate failure" of a plan node (plan mode): the graph shows the HA analysis' outcome
+    // until it ends (Esc, or the action again). Empty: no simulation.
+    void simulateFailure(const QString &node);
+    QString simulatedFailure() const { return m_failedNode; }
+    FailureTableModel *failureModel() const { return m_failureModel; }
+    bool isAnalysingFailures() const;
+    QAction *simulateFailureAction() const { return m_simulateFailureAction; }
+    PlacementSuggestion *placementSuggestion() const { return m_placement; }
+    QAction *suggestPlacementAction() const { return m_suggestPlacementAction; }
+    QAction *migrateBackAction() const { return m_migrateBackAction; }
     QSplitter *splitter() const { return m_splitter; }
 
 protected:
@@ -110,8 +129,13 @@ private:
     bool maybeDiscard();
 
     MoveVerdict checkPlanMove(const VmDragPayload &payload, const QString &node);
+    MoveVerdict checkLiveMove(const VmDragPayload &payload, const QString &node) const;
+    void requestLiveMove(const VmDragPayload &payload, const QString &node);
     void onMoveRequested(const VmDragPayload &payload, const QString &node);
     void onFindingActivated(const QModelIndex &index);
+    void startFailureAnalysis();
+    void showPlacement(const ha::PlacementSearch &search);
+    QString currentNode() const;
     void onTreeSelection();
     void onSceneSelection(const QString &key);
 
@@ -143,6 +167,14 @@ private:
     MessageBar *m_messageBar = nullptr;
     MonitoringPanel *m_monitoring = nullptr;
     QDockWidget *m_monitoringDock = nullptr;
+    LiveMigration *m_migration = nullptr;
+    FailureTableModel *m_failureModel = nullptr;
+    PlacementSuggestion *m_placement = nullptr;
+    QTableView *m_failureView = nullptr;
+    std::unique_ptr<QFutureWatcher<ha::PlanFailureReport>> m_failureWatcher;
+    quint64 m_analysedRevision = ~quint64(0);
+    bool m_failureRunning = false; // until finished() is delivered, not only until the worker ends
+    QString m_failedNode;
     QSplitter *m_splitter = nullptr;
     QLabel *m_modeLabel = nullptr;
     QLabel *m_findingsLabel = nullptr;
@@ -159,6 +191,10 @@ private:
     QAction *m_quitAction = nullptr;
     QAction *m_undoAction = nullptr;
     QAction *m_redoAction = nullptr;
+    QAction *m_migrateBackAction = nullptr; // live mode's Undo: a confirmed migration back
+    QAction *m_simulateFailureAction = nullptr;
+    QAction *m_endSimulationAction = nullptr; // Esc
+    QAction *m_suggestPlacementAction = nullptr;
     QAction *m_zoomInAction = nullptr;
     QAction *m_zoomOutAction = nullptr;
     QAction *m_fitAction = nullptr;

@@ -33,8 +33,9 @@ struct TopologyNode
     double memoryFraction = 0.0; // planned or used memory over the node's memory
     QString cpuText;
     QString memoryText;
-    QStringList gpus; // models or mapping names
-    QString haState;  // live: online, maintenance, fence, ...
+    QStringList gpus;           // models or mapping names
+    QString haState;            // live: online, maintenance, fence, ...
+    bool simulatedDown = false; // "Simulate failure": drawn greyed out
     friend bool operator==(const TopologyNode &, const TopologyNode &) = default;
 };
 
@@ -51,6 +52,10 @@ struct TopologyVm
     int findings = 0;
     std::optional<validation::Severity> worstFinding;
     QString details; // the tooltip's extra lines: cores, memory, disks, findings
+    // "Simulate failure": where the HA manager would put it, or why it would stay down.
+    QString recoversTo;
+    QString failureNote; // band text on the tile; empty when the failure does not touch it
+    bool lost = false;
     friend bool operator==(const TopologyVm &, const TopologyVm &) = default;
 };
 

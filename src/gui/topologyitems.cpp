@@ -192,6 +192,24 @@ void NodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidge
         painter->setBrush(Qt::NoBrush);
         painter->drawRoundedRect(frame.adjusted(3, 3, -3, -3), 6, 6);
     }
+    if (m_node.simulatedDown) {
+        // Drawn under the tiles (they stack above the node), so they read as stranded there.
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(QColor(0x6b, 0x75, 0x80, 90));
+        painter->drawRoundedRect(frame, 8, 8);
+        QFont banner = painter->font();
+        banner.setPointSizeF(9);
+        banner.setBold(true);
+        painter->setFont(banner);
+        painter->setPen(QColor(0x3a, 0x40, 0x48));
+        painter->drawText(QRectF(12, 30, kWidth - 24, 50), Qt::AlignCenter,
+                          Tr::tr("SIMULATED FAILURE"));
+        banner.setPointSizeF(11);
+        painter->setFont(banner);
+        painter->drawText(QRectF(12, 6, kWidth - 24, 22), Qt::AlignLeft | Qt::AlignVCenter,
+                          m_node.name);
+        return;
+    }
 
     QFont font = painter->font();
     font.setPointSizeF(11);
@@ -276,6 +294,14 @@ bool VmTileItem::setVm(const TopologyVm &vm)
     updateToolTip();
     update();
     return true;
+}
+
+void VmTileItem::setActivity(const QString &text)
+{
+    if (text == m_activity)
+        return;
+    m_activity = text;
+    update();
 }
 
 void VmTileItem::updateToolTip()
@@ -375,6 +401,23 @@ void VmTileItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option
         painter->setPen(Qt::white);
         painter->drawText(QRectF(centre.x() - 8, centre.y() - 8, 16, 16), Qt::AlignCenter,
                           QString::number(m_vm.findings));
+    }
+    const QString band = !m_activity.isEmpty() ? m_activity : m_vm.failureNote;
+    if (!band.isEmpty()) {
+        const QRectF bandRect(6, kHeight - 17, kWidth - 6, 17);
+        const QColor fill = !m_activity.isEmpty() ? QColor(0xf0, 0xa2, 0x02)
+                            : m_vm.lost           ? QColor(0xc0, 0x39, 0x2b)
+                                                  : QColor(0x1d, 0x5f, 0xb0);
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(fill);
+        painter->drawRoundedRect(bandRect, 3, 3);
+        font.setPointSizeF(7.5);
+        font.setBold(true);
+        painter->setFont(font);
+        painter->setPen(!m_activity.isEmpty() ? QColor(0x2b, 0x1d, 0x00) : QColor(Qt::white));
+        painter->drawText(
+            bandRect.adjusted(6, 0, -4, 0), Qt::AlignLeft | Qt::AlignVCenter,
+            QFontMetricsF(font).elidedText(band, Qt::ElideRight, bandRect.width() - 10));
     }
     if (hasFocus() && !selected) {
         painter->setPen(QPen(QColor(0x3a, 0x7b, 0xbf), 1, Qt::DotLine));

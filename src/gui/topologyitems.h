@@ -61,6 +61,10 @@ public:
     const TopologyVm &vm() const { return m_vm; }
     bool setVm(const TopologyVm &vm); // false when nothing changed
     void setDraggable(bool draggable) { m_draggable = draggable; }
+    // A cluster action under way on this guest ("→ pve2 · 12 s"), drawn as a band across the
+    // tile; empty when there is none.
+    void setActivity(const QString &text);
+    QString activity() const { return m_activity; }
 
 protected:
     void mousePressEvent(QGraphicsSceneMouseEvent *event) override;
@@ -70,6 +74,7 @@ private:
     void updateToolTip();
 
     TopologyVm m_vm;
+    QString m_activity;
     bool m_draggable = false;
     QPointF m_pressPos;
 };

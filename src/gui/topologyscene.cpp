@@ -3,6 +3,7 @@
 #include "topologyitems.h"
 
 #include <QDrag>
+#include <QGraphicsPathItem>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -12,6 +13,7 @@
 #include <QWidget>
 
 #include <algorithm>
+#include <cmath>
 
 namespace rae::gui {
 
@@ -97,6 +99,7 @@ void TopologyScene::setTopology(const Topology &topology)
         } else {
             tile = new VmTileItem(vm);
             tile->setDraggable(m_dragEnabled);
+            tile->setActivity(m_activities.value(vm.key));
             addItem(tile);
             m_tiles.insert(vm.key, tile);
         }
@@ -153,6 +156,43 @@ void TopologyScene::setTopology(const Topology &topology)
     else if (moved) {
         for (EdgeItem *edge : std::as_const(m_edges))
             edge->adjust();
+    }
+    rebuildRecoveryArrows();
+}
+
+void TopologyScene::rebuildRecoveryArrows()
+{
+    qDeleteAll(m_recoveryArrows);
+    m_recoveryArrows.clear();
+    for (const TopologyVm &vm : std::as_const(m_topology.vms)) {
+        VmTileItem *tile = m_tiles.value(vm.key);
+        NodeItem *target = m_nodes.value(vm.recoversTo);
+        if (vm.recoversTo.isEmpty() || !tile || !target)
+            continue;
+        const QPointF from = tile->sceneBoundingRect().center();
+        const QRectF box = target->sceneBoundingRect();
+        // Into the free space at the bottom of the node, where the tile would be placed.
+        const QPointF to(box.center().x(), box.bottom() - 14);
+        QPainterPath path(from);
+        const QPointF control((from.x() + to.x()) / 2, std::min(from.y(), to.y()) - 60);
+        path.quadTo(control, to);
+        const QLineF tail(path.pointAtPercent(0.97), to);
+        const qreal angle = std::atan2(tail.dy(), tail.dx());
+        constexpr qreal kHead = 13;
+        QPolygonF head;
+        head << to << to - QPointF(std::cos(angle - 0.45) * kHead, std::sin(angle - 0.45) * kHead)
+             << to - QPointF(std::cos(angle + 0.45) * kHead, std::sin(angle + 0.45) * kHead) << to;
+        path.addPolygon(head);
+        auto *arrow = new QGraphicsPathItem(path);
+        arrow->setPen(QPen(QColor(0x1d, 0x5f, 0xb0), 2.5, Qt::DashLine, Qt::RoundCap));
+        arrow->setBrush(Qt::NoBrush);
+        arrow->setZValue(5);
+        arrow->setToolTip(tr("%1 recovers to %2").arg(vm.name, vm.recoversTo));
+        auto *headItem = new QGraphicsPolygonItem(head, arrow);
+        headItem->setBrush(QColor(0x1d, 0x5f, 0xb0));
+        headItem->setPen(Qt::NoPen);
+        addItem(arrow);
+        m_recoveryArrows.append(arrow);
     }
 }
 
@@ -313,6 +353,16 @@ void TopologyScene::clearDropHints()
 {
     for (NodeItem *node : std::as_const(m_nodes))
         node->setDropHint(NodeItem::DropHint::None);
+}
+
+void TopologyScene::setActivity(const QString &key, const QString &text)
+{
+    if (text.isEmpty())
+        m_activities.remove(key);
+    else
+        m_activities.insert(key, text);
+    if (VmTileItem *tile = m_tiles.value(key))
+        tile->setActivity(text);
 }
 
 void TopologyScene::setDragSource(const QString &source, bool enabled)

@@ -51,10 +51,14 @@ public:
     NodeItem *nodeAt(const QPointF &scenePos) const;
     QList<NodeItem *> nodeItems() const; // in layout order
     int edgeCount() const { return int(m_edges.size()); }
+    int recoveryArrowCount() const { return int(m_recoveryArrows.size()); }
 
     QStringList selectedKeys() const;
     void selectKey(const QString &key); // and nothing else
     void clearDropHints();
+    // Kept by key across refreshes, so a tile that moves to another node keeps its band.
+    void setActivity(const QString &key, const QString &text);
+    QString activity(const QString &key) const { return m_activities.value(key); }
 
     // Called by a tile when the mouse has moved far enough; runs QDrag.
     void startDrag(VmTileItem *tile, QWidget *source);
@@ -67,13 +71,16 @@ signals:
 private:
     void relayout();
     void rebuildEdges();
+    void rebuildRecoveryArrows();
     QList<QStringList> layoutSignature() const;
 
     Topology m_topology;
     QHash<QString, NodeItem *> m_nodes;
     QHash<QString, VmTileItem *> m_tiles;
     QHash<QString, EdgeItem *> m_edges; // "from>to"
-    QList<QStringList> m_signature;     // node name followed by its tiles' keys, in order
+    QHash<QString, QString> m_activities;
+    QList<QGraphicsItem *> m_recoveryArrows; // "Simulate failure": VM → node it recovers to
+    QList<QStringList> m_signature;          // node name followed by its tiles' keys, in order
     QString m_dragSource = QStringLiteral("plan");
     bool m_dragEnabled = true;
 };

@@ -2,6 +2,7 @@
 
 #include "topologyitems.h"
 
+#include <QContextMenuEvent>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QKeyEvent>
@@ -244,6 +245,17 @@ void TopologyView::moveSelection(int dx, int dy)
         m_scene->selectKey(best->vm().key);
         ensureKeyVisible(best->vm().key);
     }
+}
+
+void TopologyView::contextMenuEvent(QContextMenuEvent *event)
+{
+    if (NodeItem *node = m_scene->nodeAt(mapToScene(event->pos()))) {
+        m_scene->setFocusItem(node);
+        emit nodeContextMenuRequested(node->node().name, event->globalPos());
+        event->accept();
+        return;
+    }
+    QGraphicsView::contextMenuEvent(event);
 }
 
 void TopologyView::keyPressEvent(QKeyEvent *event)

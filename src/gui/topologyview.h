@@ -36,6 +36,8 @@ signals:
     void moveRequested(const rae::gui::VmDragPayload &payload, const QString &node);
     void dropRefused(const QString &reason);
     void dropHint(const QString &text); // empty when the drag left the nodes
+    // Right click on a node's container (or on a tile: its node). `globalPos` for the menu.
+    void nodeContextMenuRequested(const QString &node, const QPoint &globalPos);
 
 protected:
     void dragEnterEvent(QDragEnterEvent *event) override;
@@ -45,6 +47,7 @@ protected:
     void wheelEvent(QWheelEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
     void keyPressEvent(QKeyEvent *event) override;
+    void contextMenuEvent(QContextMenuEvent *event) override;
 
 private:
     MoveVerdict verdictFor(const VmDragPayload &payload, const QString &node);

@@ -1,0 +1,129 @@
+#include "applicationservices.h"
+#include "failurepreview.h"
+#include "mainwindow.h"
+#include "plandocument.h"
+#include "topologyitems.h"
+#include "topologyscene.h"
+
+#include <QAbstractItemModelTester>
+#include <QAction>
+#include <QSettings>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace rae;
+using namespace rae::gui;
+
+// "Simulate failure" on a node of the reference plan, offscreen: the node greys out, its HA VMs
+// get arrows to where the HA manager puts them, the LLM (GPU on pve3 only) is marked down, the
+// survivors' bars show the load afterwards, and Esc ends it. The table lists every single-node
+// failure with a verdict.
+class TestFailureSimulation final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+
+    void theTableListsEveryNodeFailure();
+    void failingANodeShowsRecoveriesLossesAndLoads();
+    void escapeEndsTheSimulation();
+    void liveModeEndsTheSimulation();
+
+private:
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<ApplicationServices> m_services;
+    std::unique_ptr<MainWindow> m_window;
+};
+
+void TestFailureSimulation::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    m_services = std::make_unique<ApplicationServices>(
+        std::make_unique<QSettings>(m_dir->filePath(QStringLiteral("settings.ini")),
+                                    QSettings::IniFormat),
+        m_dir->filePath(QStringLiteral("recovery")));
+    m_window = std::make_unique<MainWindow>(m_services.get());
+    m_window->resize(1500, 950);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    QVERIFY(
+        m_window->openPlan(QStringLiteral(RAE_SOURCE_DIR "/resources/plans/reference.yaml")).ok());
+    QTRY_VERIFY(!m_window->isAnalysingFailures());
+}
+
+void TestFailureSimulation::cleanup()
+{
+    m_window.reset();
+    m_services.reset();
+    m_dir.reset();
+}
+
+void TestFailureSimulation::theTableListsEveryNodeFailure()
+{
+    FailureTableModel *model = m_window->failureModel();
+    QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QCOMPARE(model->rowCount(), 3);
+    QCOMPARE(model->index(0, FailureTableModel::NodeColumn).data().toString(),
+             QStringLiteral("pve1"));
+    // pve3 holds the only GPU: its failure takes the LLM down, and the verdict says so.
+    const int pve3 = model->rowOfNode(QStringLiteral("pve3"));
+    QVERIFY(pve3 >= 0);
+    QVERIFY(model->index(pve3, FailureTableModel::VerdictColumn)
+                .data()
+                .toString()
+                .contains(QStringLiteral("LLM"), Qt::CaseInsensitive));
+    QCOMPARE(model->index(pve3, 0).data(FailureTableModel::SeverityRole).toInt(),
+             int(ha::ImpactSeverity::Critical));
+}
+
+void TestFailureSimulation::failingANodeShowsRecoveriesLossesAndLoads()
+{
+    TopologyScene *scene = m_window->scene();
+    const QString before = scene->nodeItem(QStringLiteral("pve1"))->node().cpuText;
+    scene->setFocusItem(scene->nodeItem(QStringLiteral("pve3")));
+    m_window->simulateFailureAction()->trigger();
+    QCOMPARE(m_window->simulatedFailure(), QStringLiteral("pve3"));
+
+    QVERIFY(scene->nodeItem(QStringLiteral("pve3"))->node().simulatedDown);
+    QVERIFY(!scene->nodeItem(QStringLiteral("pve1"))->node().simulatedDown);
+    // rae-redis and rae-gateway are HA-managed on shared storage: they recover elsewhere.
+    const TopologyVm redis = scene->tileItem(QStringLiteral("rae-redis"))->vm();
+    QVERIFY(redis.recoversTo == QLatin1String("pve1") || redis.recoversTo == QLatin1String("pve2"));
+    QVERIFY(!redis.lost);
+    QVERIFY(scene->tileItem(QStringLiteral("rae-gateway"))
+                ->vm()
+                .failureNote.startsWith(QStringLiteral("→")));
+    QCOMPARE(scene->recoveryArrowCount(), 2);
+    // The LLM needs the GPU mapping that exists on pve3 only.
+    QVERIFY(scene->tileItem(QStringLiteral("rae-llm"))->vm().lost);
+    // The survivors show their load afterwards.
+    const QString after = scene->nodeItem(QStringLiteral("pve1"))->node().cpuText;
+    QVERIFY2(after != before && after.startsWith(QStringLiteral("after")), qPrintable(after));
+    // VMs elsewhere are untouched.
+    QVERIFY(scene->tileItem(QStringLiteral("rae-db"))->vm().failureNote.isEmpty());
+}
+
+void TestFailureSimulation::escapeEndsTheSimulation()
+{
+    m_window->simulateFailure(QStringLiteral("pve1"));
+    QVERIFY(m_window->scene()->recoveryArrowCount() > 0);
+    m_window->activateWindow();
+    QTest::keyClick(m_window.get(), Qt::Key_Escape);
+    QVERIFY(m_window->simulatedFailure().isEmpty());
+    QCOMPARE(m_window->scene()->recoveryArrowCount(), 0);
+    QVERIFY(!m_window->scene()->nodeItem(QStringLiteral("pve1"))->node().simulatedDown);
+    QVERIFY(!m_window->simulateFailureAction()->isChecked());
+}
+
+void TestFailureSimulation::liveModeEndsTheSimulation()
+{
+    m_window->simulateFailure(QStringLiteral("pve2"));
+    m_window->setMode(MainWindow::Mode::Live);
+    QVERIFY(m_window->simulatedFailure().isEmpty());
+    QVERIFY(!m_window->simulateFailureAction()->isEnabled());
+}
+
+QTEST_MAIN(TestFailureSimulation)
+#include "tst_failuresimulation.moc"
