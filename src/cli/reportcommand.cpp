@@ -17,6 +17,7 @@
 #include <QEventLoop>
 #include <QFileInfo>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QStandardPaths>
 
 #include <optional>
@@ -60,11 +61,18 @@ std::optional<qint64> parsePeriodSeconds(const QString &text)
     return value * factor;
 }
 
-// Where the desktop application and `monitor` keep a cluster's series.
+// Where the desktop application keeps a cluster's history: its data folder's `monitoring`
+// folder, the cluster's name made safe for a file name.
+// TODO: the naming rule is written twice (here and in the GUI's MonitoringPanel); it goes once
+// the core names the history folder for both.
 QString defaultDataFolder(const QString &clusterName)
 {
+    QString name = clusterName;
+    name.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9._-]")), QStringLiteral("_"));
+    if (name.isEmpty() || name.startsWith(QLatin1Char('.')))
+        name.prepend(QStringLiteral("cluster"));
     return QDir(QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation))
-        .filePath(QStringLiteral("rae-deploy/metrics/") + clusterName);
+        .filePath(QStringLiteral("RAE Deploy/rae-deploy/monitoring/") + name);
 }
 
 QString userName()
