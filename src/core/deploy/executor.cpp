@@ -354,7 +354,30 @@ void ProxmoxExecutor::startClone(const Action &action, int vmid, Done done)
             outcome.upid = upid;
             done(outcome);
         },
-        [this, name, done](const Error &error) { done(vmError(name, error.message, error.hint)); });
+        [this, name, vmid, node = vm->node, done](const Error &error) {
+            // A clone an earlier, killed run asked for with this same reserved id may have been
+            // made after all: a VM of that id and our name is ours, not a second one.
+            call(
+                ApiRequest::get(QStringLiteral("/nodes/") + node + QStringLiteral("/qemu/") +
+                                num(vmid) + QStringLiteral("/config")),
+                [this, name, vmid, node, done, error](const ApiReply &reply) {
+                    if (reply.data.toObject().value(QStringLiteral("name")).toString() != name) {
+                        done(vmError(name, error.message, error.hint));
+                        return;
+                    }
+                    emit logLine(QStringLiteral("clone:") + name,
+                                 Tr::tr("VM %1 exists already: adopted").arg(vmid));
+                    m_vmids.insert(name, vmid);
+                    m_nodes.insert(name, node);
+                    ActionOutcome outcome;
+                    outcome.vmid = vmid;
+                    outcome.detail = Tr::tr("adopted");
+                    done(outcome);
+                },
+                [this, name, done, error](const Error &) {
+                    done(vmError(name, error.message, error.hint));
+                });
+        });
 }
 
 void ProxmoxExecutor::whenUnlocked(const QString &vmName,
