@@ -307,6 +307,37 @@ private slots:
                 QCOMPARE(deployment->state(QStringLiteral("provision:") + other.name),
                          deploy::ActionState::Done);
     }
+
+    void aNodeDownDuringTheApplyFailsOnlyWhatNeedsIt()
+    {
+        Bench bench;
+        QVERIFY(bench.start(QStringLiteral("reference.yaml"), QStringLiteral("reference.yaml")));
+        auto deployment = bench.deployment();
+        bool powered = false;
+        connect(deployment.get(), &deploy::Deployment::actionChanged, this,
+                [&](const QString &id, deploy::ActionState state) {
+                    if (!powered && id == QLatin1String("clone:rae-db") &&
+                        state == deploy::ActionState::Done) {
+                        powered = true;
+                        bench.sim.control(QStringLiteral("node-power"),
+                                          R"({"node":"pve2","on":false})");
+                    }
+                });
+        const Status result = applyAll(*deployment, false, bench);
+        QVERIFY(result.ok());
+        QVERIFY(powered);
+        const QHash<QString, QString> failures = deployment->failures();
+        QVERIFY(!failures.isEmpty());
+        // Only VMs planned on pve2 fail; each failure says what the cluster answered.
+        for (auto it = failures.cbegin(); it != failures.cend(); ++it) {
+            qInfo("%s: %s", qPrintable(it.key()),
+                  qPrintable(it.value().section(QLatin1Char('\n'), 0, 0)));
+            const plan::Vm *vm = bench.plan.vm(it.key().section(QLatin1Char(':'), 1));
+            QVERIFY2(vm != nullptr && vm->node == QLatin1String("pve2"), qPrintable(it.key()));
+            QVERIFY(!it.value().isEmpty());
+        }
+        QCOMPARE(deployment->state(QStringLiteral("provision:rae-db")), deploy::ActionState::Done);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestDeployApply)
