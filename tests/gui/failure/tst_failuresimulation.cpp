@@ -101,6 +101,8 @@ void TestFailureSimulation::failingANodeShowsRecoveriesLossesAndLoads()
     // The survivors show their load afterwards.
     const QString after = scene->nodeItem(QStringLiteral("pve1"))->node().cpuText;
     QVERIFY2(after != before && after.startsWith(QStringLiteral("after")), qPrintable(after));
+    if (const QString dir = qEnvironmentVariable("RAE_GUI_SCREENSHOTS"); !dir.isEmpty())
+        m_window->grab().save(dir + QStringLiteral("/simulate-failure.png"));
     // VMs elsewhere are untouched.
     QVERIFY(scene->tileItem(QStringLiteral("rae-db"))->vm().failureNote.isEmpty());
 }

@@ -13,6 +13,7 @@
 
 #include <QAction>
 #include <QMimeData>
+#include <QPixmap>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -43,6 +44,9 @@ private:
     // confirmation it opens lands in m_dialog.
     bool dragTo(int vmid, const QString &node);
     QString nodeOfGuest(int vmid) const;
+    QString tileNode(int vmid) const;
+    // With RAE_GUI_SCREENSHOTS=<dir>, saves what the user would see, for review.
+    void screenshot(QWidget *widget, const QString &name) const;
 
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<SimProcess> m_sim;
@@ -107,6 +111,19 @@ QString TestLiveMigration::nodeOfGuest(int vmid) const
     return guest.isValid() ? guest.parent().data().toString() : QString();
 }
 
+QString TestLiveMigration::tileNode(int vmid) const
+{
+    const VmTileItem *tile = m_window->scene()->tileItem(LiveMigration::tileKey(vmid));
+    return tile ? tile->vm().node : QString();
+}
+
+void TestLiveMigration::screenshot(QWidget *widget, const QString &name) const
+{
+    const QString dir = qEnvironmentVariable("RAE_GUI_SCREENSHOTS");
+    if (!dir.isEmpty())
+        widget->grab().save(dir + QLatin1Char('/') + name + QStringLiteral(".png"));
+}
+
 bool TestLiveMigration::dragTo(int vmid, const QString &node)
 {
     TopologyView *view = m_window->topologyView();
@@ -149,11 +166,12 @@ void TestLiveMigration::aRunningVmMigratesLiveAndUndoMovesItBack()
 
     // While it moves, the tile carries the progress band.
     QTRY_VERIFY(!m_window->scene()->activity(QStringLiteral("vm:120")).isEmpty());
+    QTest::qWait(1200); // only for the picture: one tick of the elapsed time on the band
+    screenshot(m_window.get(), QStringLiteral("live-migrating"));
     QVERIFY(finished.wait(60000));
     QCOMPARE(finished.first().at(1).toBool(), true);
     QTRY_COMPARE_WITH_TIMEOUT(nodeOfGuest(120), QStringLiteral("pve2"), 15000);
-    QTRY_COMPARE(m_window->scene()->tileItem(QStringLiteral("vm:120"))->vm().node,
-                 QStringLiteral("pve2"));
+    QTRY_COMPARE(tileNode(120), QStringLiteral("pve2"));
     QVERIFY(m_window->scene()->activity(QStringLiteral("vm:120")).isEmpty());
 
     // Undo is a migration back, with a confirmation of its own.
@@ -186,6 +204,7 @@ void TestLiveMigration::aGpuVmIsOfferedOfflineMigrationOnly()
     QVERIFY(dialog);
     QVERIFY(!dialog->canProceed());
     QVERIFY(dialog->blockingReason().contains(QStringLiteral("gpu-l4")));
+    screenshot(dialog, QStringLiteral("gpu-refused-dialog"));
     dialog->reject();
     m_dialog = nullptr;
 
@@ -195,6 +214,7 @@ void TestLiveMigration::aGpuVmIsOfferedOfflineMigrationOnly()
     QVERIFY(dialog);
     QVERIFY(dialog->canProceed());
     QCOMPARE(dialog->offeredMethods(), QList<MigrationMethod>{MigrationMethod::ShutdownAndMove});
+    screenshot(dialog, QStringLiteral("gpu-migration-dialog"));
     QCOMPARE(dialog->method(), MigrationMethod::ShutdownAndMove);
     QSignalSpy finished(m_window->liveMigration(), &LiveMigration::finished);
     dialog->accept();
