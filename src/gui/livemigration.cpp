@@ -63,10 +63,16 @@ void LiveMigration::setSession(ClusterSession *session)
         connect(session, &ClusterSession::snapshot, this, &LiveMigration::onSnapshot);
 }
 
+QString LiveMigration::clusterName() const
+{
+    if (const ClusterSession *session = m_session.data())
+        return session->profile().name;
+    return {};
+}
+
 void LiveMigration::logInfo(const QString &text)
 {
-    m_log->append(EventLogModel::Level::Info, m_session ? m_session->profile().name : QString(),
-                  text);
+    m_log->append(EventLogModel::Level::Info, clusterName(), text);
 }
 
 void LiveMigration::request(const MigrationRequest &request)
@@ -92,8 +98,7 @@ void LiveMigration::request(const MigrationRequest &request)
                 if (!result) {
                     const QString text = tr("The cluster did not say whether %1 can move: %2")
                                              .arg(request.name, result.error().message);
-                    m_log->append(EventLogModel::Level::Error,
-                                  m_session ? m_session->profile().name : QString(), text);
+                    m_log->append(EventLogModel::Level::Error, clusterName(), text);
                     emit failed(text);
                     return;
                 }
@@ -343,8 +348,7 @@ void LiveMigration::fail(const std::shared_ptr<Operation> &operation, const QStr
     emit activity(tileKey(request.vmid), {});
     const QString text =
         tr("Migration of %1 to %2 failed: %3").arg(request.name, request.target, why);
-    m_log->append(EventLogModel::Level::Error, m_session ? m_session->profile().name : QString(),
-                  text);
+    m_log->append(EventLogModel::Level::Error, clusterName(), text);
     qCInfo(lcMigration) << "migration failed" << request.vmid << why;
     emit failed(text);
     emit finished(request.vmid, false);

@@ -70,6 +70,7 @@ private:
     void complete(const std::shared_ptr<Operation> &operation);
     void showActivity(const std::shared_ptr<Operation> &operation);
     void logInfo(const QString &text);
+    QString clusterName() const;
 
     EventLogModel *m_log = nullptr;
     QWidget *m_window = nullptr;

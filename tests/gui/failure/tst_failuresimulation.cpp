@@ -32,6 +32,10 @@ private slots:
     void liveModeEndsTheSimulation();
 
 private:
+    // Empty values when the scene lacks the item, so that a missing item fails a comparison.
+    TopologyVm vmOf(const QString &key) const;
+    TopologyNode nodeOf(const QString &name) const;
+
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<ApplicationServices> m_services;
     std::unique_ptr<MainWindow> m_window;
@@ -51,6 +55,18 @@ void TestFailureSimulation::init()
     QVERIFY(
         m_window->openPlan(QStringLiteral(RAE_SOURCE_DIR "/resources/plans/reference.yaml")).ok());
     QTRY_VERIFY(!m_window->isAnalysingFailures());
+}
+
+TopologyVm TestFailureSimulation::vmOf(const QString &key) const
+{
+    const VmTileItem *tile = m_window->scene()->tileItem(key);
+    return tile ? tile->vm() : TopologyVm{};
+}
+
+TopologyNode TestFailureSimulation::nodeOf(const QString &name) const
+{
+    const NodeItem *node = m_window->scene()->nodeItem(name);
+    return node ? node->node() : TopologyNode{};
 }
 
 void TestFailureSimulation::cleanup()
@@ -81,30 +97,28 @@ void TestFailureSimulation::theTableListsEveryNodeFailure()
 void TestFailureSimulation::failingANodeShowsRecoveriesLossesAndLoads()
 {
     TopologyScene *scene = m_window->scene();
-    const QString before = scene->nodeItem(QStringLiteral("pve1"))->node().cpuText;
+    const QString before = nodeOf(QStringLiteral("pve1")).cpuText;
     scene->setFocusItem(scene->nodeItem(QStringLiteral("pve3")));
     m_window->simulateFailureAction()->trigger();
     QCOMPARE(m_window->simulatedFailure(), QStringLiteral("pve3"));
 
-    QVERIFY(scene->nodeItem(QStringLiteral("pve3"))->node().simulatedDown);
-    QVERIFY(!scene->nodeItem(QStringLiteral("pve1"))->node().simulatedDown);
+    QVERIFY(nodeOf(QStringLiteral("pve3")).simulatedDown);
+    QVERIFY(!nodeOf(QStringLiteral("pve1")).simulatedDown);
     // rae-redis and rae-gateway are HA-managed on shared storage: they recover elsewhere.
-    const TopologyVm redis = scene->tileItem(QStringLiteral("rae-redis"))->vm();
+    const TopologyVm redis = vmOf(QStringLiteral("rae-redis"));
     QVERIFY(redis.recoversTo == QLatin1String("pve1") || redis.recoversTo == QLatin1String("pve2"));
     QVERIFY(!redis.lost);
-    QVERIFY(scene->tileItem(QStringLiteral("rae-gateway"))
-                ->vm()
-                .failureNote.startsWith(QStringLiteral("→")));
+    QVERIFY(vmOf(QStringLiteral("rae-gateway")).failureNote.startsWith(QStringLiteral("→")));
     QCOMPARE(scene->recoveryArrowCount(), 2);
     // The LLM needs the GPU mapping that exists on pve3 only.
-    QVERIFY(scene->tileItem(QStringLiteral("rae-llm"))->vm().lost);
+    QVERIFY(vmOf(QStringLiteral("rae-llm")).lost);
     // The survivors show their load afterwards.
-    const QString after = scene->nodeItem(QStringLiteral("pve1"))->node().cpuText;
+    const QString after = nodeOf(QStringLiteral("pve1")).cpuText;
     QVERIFY2(after != before && after.startsWith(QStringLiteral("after")), qPrintable(after));
     if (const QString dir = qEnvironmentVariable("RAE_GUI_SCREENSHOTS"); !dir.isEmpty())
         m_window->grab().save(dir + QStringLiteral("/simulate-failure.png"));
     // VMs elsewhere are untouched.
-    QVERIFY(scene->tileItem(QStringLiteral("rae-db"))->vm().failureNote.isEmpty());
+    QVERIFY(vmOf(QStringLiteral("rae-db")).failureNote.isEmpty());
 }
 
 void TestFailureSimulation::escapeEndsTheSimulation()
@@ -115,7 +129,7 @@ void TestFailureSimulation::escapeEndsTheSimulation()
     QTest::keyClick(m_window.get(), Qt::Key_Escape);
     QVERIFY(m_window->simulatedFailure().isEmpty());
     QCOMPARE(m_window->scene()->recoveryArrowCount(), 0);
-    QVERIFY(!m_window->scene()->nodeItem(QStringLiteral("pve1"))->node().simulatedDown);
+    QVERIFY(!nodeOf(QStringLiteral("pve1")).simulatedDown);
     QVERIFY(!m_window->simulateFailureAction()->isChecked());
 }
 
