@@ -44,7 +44,11 @@ int main(int argc, char *argv[])
         QApplication::translate("main", "Quit once the window is shown (start-up benchmark)."));
     const QCommandLineOption live(QStringLiteral("live"),
                                   QApplication::translate("main", "Start in live mode."));
-    parser.addOptions({demo, live, screenshot, screenshotDelay, quitWhenShown});
+    const QCommandLineOption deploy(
+        QStringLiteral("deploy"),
+        QApplication::translate("main", "Open the Deploy dialog once the cluster is connected "
+                                        "(with --demo: the reference plan to the simulator)."));
+    parser.addOptions({demo, live, deploy, screenshot, screenshotDelay, quitWhenShown});
     parser.addPositionalArgument(QStringLiteral("plan"),
                                  QApplication::translate("main", "A plan to open."),
                                  QStringLiteral("[plan]"));
@@ -67,6 +71,8 @@ int main(int argc, char *argv[])
     }
 
     window.offerRecovery();
+    if (parser.isSet(deploy))
+        window.deployWhenConnected();
     if (parser.isSet(demo))
         window.startDemo();
     else if (!parser.positionalArguments().isEmpty())
@@ -78,7 +84,13 @@ int main(int argc, char *argv[])
     if (parser.isSet(screenshot)) {
         const QString file = parser.value(screenshot);
         QTimer::singleShot(parser.value(screenshotDelay).toInt(), &window, [&window, file] {
-            const bool saved = window.grab().save(file);
+            // A dialog in front (--deploy) is what the picture is of.
+            QWidget *target = &window;
+            for (QWidget *widget : QApplication::topLevelWidgets()) {
+                if (widget != &window && widget->isVisible() && widget->inherits("QDialog"))
+                    target = widget;
+            }
+            const bool saved = target->grab().save(file);
             std::fprintf(saved ? stdout : stderr, "%s %s\n", saved ? "saved" : "could not save",
                          qPrintable(file));
             QCoreApplication::exit(saved ? 0 : 1);

@@ -8,6 +8,7 @@
 #include "clustermodel.h"
 #include "clustersession.h"
 #include "demolauncher.h"
+#include "deploydialog.h"
 #include "eventlogmodel.h"
 #include "failurepreview.h"
 #include "findingsmodel.h"
@@ -339,6 +340,19 @@ void MainWindow::createActions()
     m_disconnectAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D));
     m_disconnectAction->setEnabled(false);
     connect(m_disconnectAction, &QAction::triggered, this, &MainWindow::disconnectActive);
+    m_deployAction = new QAction(icon("deploy"), tr("&Deploy Plan…"), this);
+    m_deployAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    m_deployAction->setStatusTip(
+        tr("Preview what the plan changes on the connected cluster, then apply it"));
+    m_deployAction->setEnabled(false);
+    connect(m_deployAction, &QAction::triggered, this,
+            [this] { openDeployDialog(DeployDialog::Start::Apply); });
+    m_resumeDeployAction = new QAction(tr("&Resume Deployment…"), this);
+    m_resumeDeployAction->setStatusTip(
+        tr("Go on with an apply to the connected cluster that stopped before it finished"));
+    m_resumeDeployAction->setEnabled(false);
+    connect(m_resumeDeployAction, &QAction::triggered, this,
+            [this] { openDeployDialog(DeployDialog::Start::Resume); });
 
     m_aboutAction = new QAction(tr("&About RAE Deploy"), this);
     m_aboutAction->setMenuRole(QAction::AboutRole);
@@ -488,6 +502,9 @@ void MainWindow::createMenus()
         clusterMenu->addMenu(QIcon(QStringLiteral(":/icons/connect.svg")), tr("&Connect"));
     connect(m_profilesMenu, &QMenu::aboutToShow, this, &MainWindow::rebuildProfilesMenu);
     clusterMenu->addAction(m_disconnectAction);
+    clusterMenu->addSeparator();
+    clusterMenu->addAction(m_deployAction);
+    clusterMenu->addAction(m_resumeDeployAction);
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(m_aboutAction);
@@ -514,6 +531,7 @@ void MainWindow::createMenus()
     toolBar->addSeparator();
     toolBar->addAction(m_addClusterAction);
     toolBar->addAction(m_disconnectAction);
+    toolBar->addAction(m_deployAction);
     for (QAction *action : toolBar->actions()) {
         if (!action->shortcut().isEmpty())
             action->setToolTip(QStringLiteral("%1 (%2)").arg(
@@ -552,6 +570,57 @@ void MainWindow::closeEvent(QCloseEvent *event)
     saveLayout();
     QFile::remove(recoveryFile());
     event->accept();
+}
+
+void MainWindow::openDeployDialog(DeployDialog::Start start)
+{
+    ClusterSession *session = m_activeSession.data();
+    if (session == nullptr) {
+        m_messageBar->showMessage(MessageBar::Level::Warning,
+                                  tr("Connect to a cluster first: Cluster → Connect."));
+        return;
+    }
+    // The journal names the plan file, so that an interrupted apply resumes the same plan. The
+    // demo's plan is the bundled one, untitled: a copy in the demo's folder serves.
+    QString planPath = m_document->path();
+    if (planPath.isEmpty() && session == m_demoSession && m_demoDir) {
+        planPath = m_demoDir->filePath(QStringLiteral("reference.yaml"));
+        if (const Status written =
+                plan::writePlanFile(planPath, m_document->plan(), plan::CommentPolicy::Discard);
+            !written) {
+            showError(written.error().toString());
+            return;
+        }
+    } else if (start == DeployDialog::Start::Apply &&
+               (m_document->isModified() || m_document->path().isEmpty())) {
+        save();
+        if (m_document->isModified() || m_document->path().isEmpty()) {
+            m_messageBar->showMessage(MessageBar::Level::Warning,
+                                      tr("Save the plan before deploying it: the deployment "
+                                         "journal keeps the plan file for a resume."));
+            return;
+        }
+    }
+    secrets::CredentialStore *store = m_demoCredentials && session == m_demoSession
+                                          ? m_demoCredentials.get()
+                                          : m_services->credentials();
+    auto *dialog =
+        new DeployDialog(session->client(), store, m_document->plan(), planPath, start, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    if (session == m_demoSession && m_demoDir) {
+        deploy::DeploymentOptions options;
+        options.journalDir = m_demoDir->filePath(QStringLiteral("journals"));
+        dialog->setOptions(options);
+    }
+    connect(dialog, &DeployDialog::runFinished, this, [this, session](bool succeeded) {
+        m_eventLog->append(succeeded ? EventLogModel::Level::Info : EventLogModel::Level::Error,
+                           session->profile().name,
+                           succeeded ? tr("deployment applied")
+                                     : tr("deployment stopped with failures; it can be resumed"));
+        session->pollNow();
+    });
+    dialog->show();
+    dialog->begin();
 }
 
 bool MainWindow::maybeDiscard()
@@ -1189,6 +1258,8 @@ void MainWindow::connectCluster(const cluster::ClusterProfile &profile,
     m_activeSession = session;
     m_migration->setSession(session);
     m_disconnectAction->setEnabled(true);
+    m_deployAction->setEnabled(true);
+    m_resumeDeployAction->setEnabled(true);
 
     session->client()->setTrustCallback(
         [this](const proxmox::CertificateFacts &facts, const QUrl &endpoint,
@@ -1203,6 +1274,8 @@ void MainWindow::connectCluster(const cluster::ClusterProfile &profile,
     });
     connect(session, &ClusterSession::connected, this, [this, session] {
         m_messageBar->hide();
+        if (std::exchange(m_deployWhenConnected, false))
+            QTimer::singleShot(0, this, [this] { openDeployDialog(DeployDialog::Start::Apply); });
         m_eventLog->append(
             EventLogModel::Level::Info, session->profile().name,
             tr("connected to Proxmox VE %1").arg(session->client()->version().version));
@@ -1316,6 +1389,8 @@ void MainWindow::disconnectActive()
     m_activeSession = m_sessions.isEmpty() ? nullptr : m_sessions.last();
     m_migration->setSession(m_activeSession);
     m_disconnectAction->setEnabled(!m_sessions.isEmpty());
+    m_deployAction->setEnabled(!m_sessions.isEmpty());
+    m_resumeDeployAction->setEnabled(!m_sessions.isEmpty());
     m_connectionLabel->setText(tr("not connected"));
     m_monitoring->attach(m_activeSession);
     updateGraph();
@@ -1352,17 +1427,20 @@ void MainWindow::startDemo()
                 profile.name = clusterName.isEmpty() ? QStringLiteral("demo") : clusterName;
                 profile.endpoints = {url.toString()};
                 profile.user = QStringLiteral("deployer@pve");
-                profile.tokenName = QStringLiteral("app");
                 proxmox::PinStore(m_demoPins.get(), profile.name).pin(url.host(), fingerprint);
                 m_eventLog->append(EventLogModel::Level::Info, tr("demo"),
                                    tr("simulator at %1, certificate %2 trusted for this run")
                                        .arg(url.toString(), fingerprint));
-                // The reference scenario's token; its file marks every secret as test-only.
+                m_demoCredentials = std::make_unique<secrets::CredentialStore>();
+                m_demoCredentials->setSessionOnly(true);
+                // The reference scenario's deployer account; its file marks every secret as
+                // test-only. Its account rather than its privilege-separated token: a deployment
+                // creates HA resources and backup jobs, which need Sys.Console and Sys.Modify.
                 connectCluster(profile,
-                               proxmox::Credentials::apiToken(
-                                   profile.user, profile.tokenName,
-                                   QStringLiteral("00000000-0000-4000-8000-00000000a001")),
+                               proxmox::Credentials::password(
+                                   profile.user, QStringLiteral("sim-deployer-password-test-only")),
                                m_demoPins.get());
+                m_demoSession = m_activeSession;
             });
     m_eventLog->append(EventLogModel::Level::Info, tr("demo"),
                        tr("starting %1").arg(QFileInfo(simulator).fileName()));

@@ -2,6 +2,7 @@
 
 #include "cluster/profile.h"
 #include "common/result.h"
+#include "deploydialog.h"
 #include "movecheck.h"
 #include "topologyscene.h"
 
@@ -30,6 +31,10 @@ class QTableView;
 class QTemporaryDir;
 class QTimer;
 class QTreeView;
+
+namespace rae::secrets {
+class CredentialStore;
+}
 
 namespace rae::gui {
 
@@ -80,6 +85,10 @@ public:
     void connectCluster(const cluster::ClusterProfile &profile,
                         const proxmox::Credentials &credentials, QSettings *pins = nullptr);
 
+    // Opens the Deploy dialog for the active cluster (its preview first).
+    void openDeployDialog(DeployDialog::Start start);
+    // Opens it as soon as the next cluster connects (`--demo --deploy`).
+    void deployWhenConnected() { m_deployWhenConnected = true; }
     PlanDocument *document() const { return m_document; }
     TopologyScene *scene() const { return m_scene; }
     TopologyView *topologyView() const { return m_view; }
@@ -202,6 +211,8 @@ private:
     QAction *m_liveModeAction = nullptr;
     QAction *m_addClusterAction = nullptr;
     QAction *m_disconnectAction = nullptr;
+    QAction *m_deployAction = nullptr;
+    QAction *m_resumeDeployAction = nullptr;
     QAction *m_aboutAction = nullptr;
 
     Mode m_mode = Mode::Plan;
@@ -210,6 +221,10 @@ private:
     DemoLauncher *m_demo = nullptr;
     std::unique_ptr<QTemporaryDir> m_demoDir;
     std::unique_ptr<QSettings> m_demoPins;
+    // The demo's service passwords live in memory only, like its certificate pin.
+    std::unique_ptr<secrets::CredentialStore> m_demoCredentials;
+    QPointer<ClusterSession> m_demoSession;
+    bool m_deployWhenConnected = false;
     quint64 m_checkedRevision = ~quint64(0);
     QList<validation::Finding> m_checkedFindings; // synchronous findings of that revision
     bool m_discardComments = false;               // asked once per document
