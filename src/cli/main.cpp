@@ -6,6 +6,7 @@
 #include "monitorcommand.h"
 #include "placecommand.h"
 #include "reportcommand.h"
+#include "upgradecommand.h"
 #include "validatecommand.h"
 
 #include <QCoreApplication>
@@ -44,6 +45,9 @@ QString usage()
         "  apply PLAN --cluster NAME [--yes] [--prune]\n"
         "                                       preview, confirm and apply the plan\n"
         "  resume --cluster NAME [--yes]        finish an apply that stopped\n"
+        "  upgrade-api PLAN --cluster NAME --version V [--yes]\n"
+        "                                       blue-green upgrade of the API VMs\n"
+        "  rollback-api --cluster NAME [--yes]  back to the API VMs the upgrade kept\n"
         "  demo                                 apply the reference plan to a simulated "
         "cluster\n"
         "  report (--cluster NAME | --plan PLAN) --out DIR [--format pdf,html,csv,json]\n"
@@ -101,6 +105,10 @@ int main(int argc, char *argv[])
         return rae::cli::runApplyCommand(arguments, out, err);
     if (command == QLatin1String("resume"))
         return rae::cli::runResumeCommand(arguments, out, err);
+    if (command == QLatin1String("upgrade-api"))
+        return rae::cli::runUpgradeApiCommand(arguments, out, err);
+    if (command == QLatin1String("rollback-api"))
+        return rae::cli::runRollbackApiCommand(arguments, out, err);
     if (command == QLatin1String("demo"))
         return rae::cli::runDemoCommand(arguments, out, err);
     if (command == QLatin1String("report"))

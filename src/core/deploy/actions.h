@@ -26,6 +26,11 @@ enum class ActionType
     HaResource,
     Replication,
     Backup,
+    // Blue-green upgrade of the API tier (deploy/upgrade.h):
+    CheckHealth,   // the API VM's /health answers 200
+    SwitchGateway, // the gateway's upstreams become the VMs named in the change's `upstreams`
+    StopVm,        // shut down (through HA when managed), waited for until stopped
+    TagVm,         // the change's `tag+` / `tag-` fields added to or taken from the VM's tags
 };
 
 // One step of an apply. Ids are stable across runs (`clone:rae-db`) so the journal can name them.

@@ -10,8 +10,12 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QLoggingCategory>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
 #include <QRegularExpression>
 #include <QTimer>
+#include <QUrl>
 
 #include <algorithm>
 #include <memory>
@@ -256,6 +260,14 @@ void ProxmoxExecutor::execute(const Action &action, Done done)
         return replication(action, std::move(done));
     case ActionType::Backup:
         return backup(action, std::move(done));
+    case ActionType::CheckHealth:
+        return checkHealth(action, std::move(done));
+    case ActionType::SwitchGateway:
+        return switchGateway(action, std::move(done));
+    case ActionType::StopVm:
+        return stopVm(action, std::move(done));
+    case ActionType::TagVm:
+        return tagVm(action, std::move(done));
     }
 }
 
@@ -523,14 +535,23 @@ void ProxmoxExecutor::startVm(const Action &action, Done done)
                 done(ActionOutcome{});
                 return;
             }
+            Fail fail = [this, name, done](const Error &e) {
+                done(vmError(name, e.message, e.hint));
+            };
+            // An HA-managed VM's start task only queues the request; the CRM starts it later.
             runTask(
                 ApiRequest::post(vmPath(name, QStringLiteral("status/start"))),
-                [done](const QString &upid) {
-                    ActionOutcome outcome;
-                    outcome.upid = upid;
-                    done(outcome);
+                [this, name, done, fail](const QString &upid) {
+                    waitForStatus(
+                        name, QStringLiteral("running"), nowMs() + m_options.powerTimeout.count(),
+                        [done, upid] {
+                            ActionOutcome outcome;
+                            outcome.upid = upid;
+                            done(outcome);
+                        },
+                        fail);
                 },
-                [this, name, done](const Error &e) { done(vmError(name, e.message, e.hint)); });
+                fail);
         },
         [this, name, done](const Error &e) { done(vmError(name, e.message, e.hint)); });
 }
@@ -685,7 +706,7 @@ void ProxmoxExecutor::provision(const Action &action, Done done)
                 needed.append(other->name);
     readAddresses(
         needed,
-        [this, action, name, vm, done, fail] {
+        [this, action, vm, done] {
             const ServiceAddresses addresses = serviceAddresses();
             QList<std::pair<QString, QByteArray>> files;
             const QByteArray secrets = guestSecrets(*vm, m_secrets);
@@ -697,25 +718,33 @@ void ProxmoxExecutor::provision(const Action &action, Done done)
                                         SecretDisplay::Revealed)});
             files.append({QString::fromLatin1(kGuestScriptPath),
                           provisioningScript(m_plan, *vm, addresses)});
-            emit logLine(action.id,
-                         Tr::tr("writing %n file(s) into the guest", nullptr, int(files.size())));
-            writeFiles(
-                name, files,
-                [this, action, name, done, fail] {
-                    call(
-                        ApiRequest::post(
-                            vmPath(name, QStringLiteral("agent/exec")),
-                            {{QStringLiteral("command"), QStringLiteral("bash")},
-                             {QStringLiteral("command"), QString::fromLatin1(kGuestScriptPath)}}),
-                        [this, action, done](const ApiReply &reply) {
-                            const int pid =
-                                reply.data.toObject().value(QStringLiteral("pid")).toInt();
-                            emit logLine(action.id,
-                                         Tr::tr("provisioning script started (pid %1)").arg(pid));
-                            pollExec(action, pid, nowMs() + m_options.execTimeout.count(), {},
-                                     done);
-                        },
-                        fail);
+            runScript(action, files, done);
+        },
+        fail);
+}
+
+void ProxmoxExecutor::runScript(const Action &action, QList<std::pair<QString, QByteArray>> files,
+                                Done done)
+{
+    const QString name = action.vmName;
+    Fail fail = [this, name, done](const Error &e) {
+        done(vmError(name, e.message, e.hint));
+    };
+    emit logLine(action.id,
+                 Tr::tr("writing %n file(s) into the guest", nullptr, int(files.size())));
+    writeFiles(
+        name, files,
+        [this, action, name, done, fail] {
+            call(
+                ApiRequest::post(
+                    vmPath(name, QStringLiteral("agent/exec")),
+                    {{QStringLiteral("command"), QStringLiteral("bash")},
+                     {QStringLiteral("command"), QString::fromLatin1(kGuestScriptPath)}}),
+                [this, action, done](const ApiReply &reply) {
+                    const int pid = reply.data.toObject().value(QStringLiteral("pid")).toInt();
+                    emit logLine(action.id,
+                                 Tr::tr("provisioning script started (pid %1)").arg(pid));
+                    pollExec(action, pid, nowMs() + m_options.execTimeout.count(), {}, done);
                 },
                 fail);
         },
@@ -1028,6 +1057,200 @@ void ProxmoxExecutor::backup(const Action &action, Done done)
             done(ActionOutcome{0, {}, id});
         },
         [this, id, done](const Error &e) { done(vmError(id, e.message, e.hint)); });
+}
+
+// --- the API tier's blue-green switch ----------------------------------------------------------
+
+void ProxmoxExecutor::waitForStatus(const QString &vmName, const QString &status, qint64 deadline,
+                                    std::function<void()> then, Fail fail)
+{
+    call(
+        ApiRequest::get(vmPath(vmName, QStringLiteral("status/current"))),
+        [this, vmName, status, deadline, then, fail](const ApiReply &reply) {
+            const QString now = reply.data.toObject().value(QStringLiteral("status")).toString();
+            if (now == status) {
+                then();
+                return;
+            }
+            if (nowMs() > deadline) {
+                fail(vmError(vmName,
+                             Tr::tr("The VM is %1, not %2, after its task.").arg(now, status),
+                             Tr::tr("When it is HA-managed, see the HA manager's status.")));
+                return;
+            }
+            later(m_options.execPollInterval, [this, vmName, status, deadline, then, fail] {
+                waitForStatus(vmName, status, deadline, then, fail);
+            });
+        },
+        fail);
+}
+
+void ProxmoxExecutor::stopVm(const Action &action, Done done)
+{
+    const QString name = action.vmName;
+    Fail fail = [this, name, done](const Error &e) {
+        done(vmError(name, e.message, e.hint));
+    };
+    const QString stopped = QStringLiteral("stopped");
+    call(
+        ApiRequest::get(vmPath(name, QStringLiteral("status/current"))),
+        [this, name, stopped, done, fail](const ApiReply &reply) {
+            if (reply.data.toObject().value(QStringLiteral("status")).toString() == stopped) {
+                done(ActionOutcome{});
+                return;
+            }
+            // A clean shutdown lets the API finish its requests; HA-managed VMs get a request
+            // to the CRM instead, which is why the state is waited for after the task.
+            runTask(
+                ApiRequest::post(vmPath(name, QStringLiteral("status/shutdown")),
+                                 {{QStringLiteral("forceStop"), QStringLiteral("1")},
+                                  {QStringLiteral("timeout"), num(m_options.shutdownSeconds)}}),
+                [this, name, stopped, done, fail](const QString &upid) {
+                    waitForStatus(
+                        name, stopped, nowMs() + m_options.powerTimeout.count(),
+                        [done, upid] {
+                            ActionOutcome outcome;
+                            outcome.upid = upid;
+                            done(outcome);
+                        },
+                        fail);
+                },
+                fail);
+        },
+        fail);
+}
+
+void ProxmoxExecutor::tagVm(const Action &action, Done done)
+{
+    const QString name = action.vmName;
+    Fail fail = [this, name, done](const Error &e) {
+        done(vmError(name, e.message, e.hint));
+    };
+    whenUnlocked(
+        name,
+        [this, action, name, done, fail](const QJsonObject &config) {
+            static const QRegularExpression separators(QStringLiteral("[;, ]+"));
+            QStringList tags = config.value(QStringLiteral("tags"))
+                                   .toString()
+                                   .split(separators, Qt::SkipEmptyParts);
+            const QStringList before = tags;
+            for (const FieldChange &field : action.change.fields) {
+                if (field.field == QLatin1String("tag+") && !tags.contains(field.after))
+                    tags.append(field.after);
+                if (field.field == QLatin1String("tag-"))
+                    tags.removeAll(field.after);
+            }
+            if (tags == before) {
+                done(ActionOutcome{});
+                return;
+            }
+            tags.sort();
+            Params params{{QStringLiteral("tags"), tags.join(QLatin1Char(';'))}};
+            const QString digest = config.value(QStringLiteral("digest")).toString();
+            if (!digest.isEmpty())
+                params.append({QStringLiteral("digest"), digest});
+            call(
+                ApiRequest::put(vmPath(name, QStringLiteral("config")), params),
+                [this, action, tags, done](const ApiReply &) {
+                    emit logLine(action.id, Tr::tr("tags %1").arg(tags.join(QLatin1Char(';'))));
+                    done(ActionOutcome{});
+                },
+                fail);
+        },
+        fail);
+}
+
+void ProxmoxExecutor::checkHealth(const Action &action, Done done)
+{
+    const QString name = action.vmName;
+    readAddresses(
+        {name},
+        [this, action, name, done] {
+            QUrl url;
+            url.setScheme(QStringLiteral("http"));
+            url.setHost(m_addresses.value(name));
+            url.setPort(m_plan.rae.apiPort);
+            url.setPath(QStringLiteral("/health"));
+            emit logLine(action.id, Tr::tr("checking %1").arg(url.toString()));
+            probeHealth(action, url, nowMs() + m_options.healthTimeout.count(), done);
+        },
+        [this, name, done](const Error &e) { done(vmError(name, e.message, e.hint)); });
+}
+
+void ProxmoxExecutor::probeHealth(const Action &action, const QUrl &url, qint64 deadline, Done done)
+{
+    if (m_network == nullptr)
+        m_network = new QNetworkAccessManager(this);
+    QNetworkRequest request(url);
+    request.setTransferTimeout(10000);
+    QNetworkReply *reply = m_network->get(request);
+    connect(reply, &QNetworkReply::finished, this, [this, reply, action, url, deadline, done] {
+        reply->deleteLater();
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if (status == 200) {
+            emit logLine(action.id, Tr::tr("/health answers 200"));
+            ActionOutcome outcome;
+            outcome.detail = url.host();
+            done(outcome);
+            return;
+        }
+        const QString answer = status > 0
+                                   ? Tr::tr("HTTP %1: %2")
+                                         .arg(status)
+                                         .arg(QString::fromUtf8(reply->read(400)).simplified())
+                                   : reply->errorString();
+        if (nowMs() > deadline) {
+            done(vmError(action.vmName,
+                         Tr::tr("%1 did not answer 200 in time; last answer: %2")
+                             .arg(url.toString(), redact(answer)),
+                         Tr::tr("The API VM is left running for a look; nothing was switched.")));
+            return;
+        }
+        later(m_options.healthInterval,
+              [this, action, url, deadline, done] { probeHealth(action, url, deadline, done); });
+    });
+}
+
+void ProxmoxExecutor::switchGateway(const Action &action, Done done)
+{
+    const QString name = action.vmName;
+    const plan::Vm *gateway = m_plan.vm(name);
+    if (gateway == nullptr) {
+        done(vmError(name, Tr::tr("The gateway is not in the plan.")));
+        return;
+    }
+    const QStringList upstreams = action.change.field(QStringLiteral("upstreams"))
+                                      .split(QLatin1Char(','), Qt::SkipEmptyParts);
+    // Planned static addresses are what the API VMs were configured with; a DHCP one is asked
+    // from its agent.
+    QStringList unknown;
+    for (const QString &api : upstreams) {
+        const plan::Vm *vm = m_plan.vm(api);
+        if (vm == nullptr || plannedInternalAddress(m_plan, *vm).isEmpty())
+            unknown.append(api);
+    }
+    readAddresses(
+        unknown,
+        [this, action, gateway, upstreams, done] {
+            QStringList addresses;
+            for (const QString &api : upstreams) {
+                const plan::Vm *vm = m_plan.vm(api);
+                const QString planned = vm ? plannedInternalAddress(m_plan, *vm) : QString();
+                addresses.append(planned.isEmpty() ? m_addresses.value(api) : planned);
+            }
+            addresses.removeAll(QString());
+            if (addresses.isEmpty()) {
+                done(vmError(action.vmName, Tr::tr("No address for the gateway's upstreams.")));
+                return;
+            }
+            emit logLine(action.id,
+                         Tr::tr("upstreams %1").arg(addresses.join(QStringLiteral(", "))));
+            runScript(action,
+                      {{QString::fromLatin1(kGuestScriptPath),
+                        gatewayProvisioningScript(m_plan, *gateway, addresses)}},
+                      done);
+        },
+        [this, name, done](const Error &e) { done(vmError(name, e.message, e.hint)); });
 }
 
 } // namespace rae::deploy

@@ -15,6 +15,9 @@
 #include <chrono>
 #include <functional>
 
+class QNetworkAccessManager;
+class QUrl;
+
 namespace rae::proxmox {
 class ProxmoxClient;
 struct ApiRequest;
@@ -38,6 +41,12 @@ struct ExecutorOptions
     std::chrono::milliseconds lockWaitTimeout{10 * 60 * 1000};
     proxmox::TaskFollowOptions tasks;
     int logTailLines = 20; // of a failed script, in the error
+    // A fresh API VM needs a while after its provisioning until /health answers 200.
+    std::chrono::milliseconds healthInterval{2000};
+    std::chrono::milliseconds healthTimeout{5 * 60 * 1000};
+    // A stop or start through the HA manager is done when the CRM gets to it, after the task.
+    std::chrono::milliseconds powerTimeout{5 * 60 * 1000};
+    int shutdownSeconds = 120; // a guest's clean shutdown, then it is stopped hard
 };
 
 // Performs the runner's actions with the Proxmox API: clones, configuration, disks, power, the
@@ -97,6 +106,10 @@ private:
     void haResource(const Action &action, Done done);
     void replication(const Action &action, Done done);
     void backup(const Action &action, Done done);
+    void checkHealth(const Action &action, Done done);
+    void switchGateway(const Action &action, Done done);
+    void stopVm(const Action &action, Done done);
+    void tagVm(const Action &action, Done done);
 
     void whenUnlocked(const QString &vmName, std::function<void(const QJsonObject &)> then,
                       Fail fail, qint64 deadline = 0);
@@ -107,6 +120,10 @@ private:
     void writeFiles(const QString &vmName, QList<std::pair<QString, QByteArray>> files,
                     std::function<void()> then, Fail fail);
     void pollExec(const Action &action, int pid, qint64 deadline, QStringList output, Done done);
+    void runScript(const Action &action, QList<std::pair<QString, QByteArray>> files, Done done);
+    void waitForStatus(const QString &vmName, const QString &status, qint64 deadline,
+                       std::function<void()> then, Fail fail);
+    void probeHealth(const Action &action, const QUrl &url, qint64 deadline, Done done);
 
     QString vmPath(const QString &vmName, const QString &tail = {}) const;
     QString sidOf(const QString &vmName) const;
@@ -128,6 +145,7 @@ private:
     QHash<QString, QString> m_addresses;
     QSet<int> m_claimed; // ids this run took, so two clones never share one
     int m_highestClaimed = 0;
+    QNetworkAccessManager *m_network = nullptr; // for /health; made when first needed
 };
 
 } // namespace rae::deploy

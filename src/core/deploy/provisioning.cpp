@@ -125,26 +125,51 @@ QString redisScript(const plan::Plan &plan, const QString &self)
         .arg(plan.rae.redisPort);
 }
 
-QString apiScript(const plan::Plan &plan)
+// The Git ref of an API VM: the `rae-version-<ref>` tag a blue-green upgrade gives its VMs, else
+// the repository's default branch.
+QString apiRef(const plan::Vm &vm)
 {
-    return QStringLiteral(
-               "need docker.io docker-compose git\n"
-               "if [[ ! -d /opt/rae/app/.git ]]; then\n"
-               "  git clone --depth 1 https://github.com/rae-project/rae.git /opt/rae/app\n"
-               "fi\n"
-               "# The .env was written beside this script by RAE Deploy, mode 0600.\n"
-               "chmod 0600 %1\n"
-               "cp %1 /opt/rae/app/.env\n"
-               "cd /opt/rae/app\n"
-               "docker-compose up -d --build\n"
-               "for _ in $(seq 1 60); do\n"
-               "  curl -fsS http://127.0.0.1:%2/health >/dev/null && exit 0\n"
-               "  sleep 2\n"
-               "done\n"
-               "echo 'the RAE API did not answer /health' >&2\n"
-               "exit 1\n")
-        .arg(q(QLatin1String(kGuestEnvPath)))
-        .arg(plan.rae.apiPort);
+    for (const QString &tag : vm.tags)
+        if (tag.startsWith(QLatin1String(kVersionTagPrefix)))
+            return tag.mid(int(qstrlen(kVersionTagPrefix)));
+    return {};
+}
+
+QString apiScript(const plan::Plan &plan, const plan::Vm &vm)
+{
+    const QString ref = apiRef(vm);
+    QString checkout;
+    if (ref.isEmpty()) {
+        checkout = QStringLiteral(
+            "if [[ ! -d /opt/rae/app/.git ]]; then\n"
+            "  git clone --depth 1 https://github.com/rae-project/rae.git /opt/rae/app\n"
+            "fi\n");
+    } else {
+        // A VM of one version keeps that version: a second run checks the same ref out again.
+        checkout = QStringLiteral("ref=%1\n"
+                                  "if [[ ! -d /opt/rae/app/.git ]]; then\n"
+                                  "  git clone --depth 1 --branch \"$ref\" "
+                                  "https://github.com/rae-project/rae.git /opt/rae/app\n"
+                                  "else\n"
+                                  "  git -C /opt/rae/app fetch --depth 1 origin \"$ref\"\n"
+                                  "  git -C /opt/rae/app checkout --force FETCH_HEAD\n"
+                                  "fi\n")
+                       .arg(q(ref));
+    }
+    return QStringLiteral("need docker.io docker-compose git\n") + checkout +
+           QStringLiteral("# The .env was written beside this script by RAE Deploy, mode 0600.\n"
+                          "chmod 0600 %1\n"
+                          "cp %1 /opt/rae/app/.env\n"
+                          "cd /opt/rae/app\n"
+                          "docker-compose up -d --build\n"
+                          "for _ in $(seq 1 60); do\n"
+                          "  curl -fsS http://127.0.0.1:%2/health >/dev/null && exit 0\n"
+                          "  sleep 2\n"
+                          "done\n"
+                          "echo 'the RAE API did not answer /health' >&2\n"
+                          "exit 1\n")
+               .arg(q(QLatin1String(kGuestEnvPath)))
+               .arg(plan.rae.apiPort);
 }
 
 QString llmScript(const plan::Plan &plan, const QString &self)
@@ -180,10 +205,10 @@ QString llmScript(const plan::Plan &plan, const QString &self)
     return s;
 }
 
-QString gatewayScript(const plan::Plan &plan)
+QString gatewayScript(const plan::Plan &plan, const QStringList &apiUpstreams)
 {
     QString upstreams;
-    for (const QString &address : apiAddresses(plan))
+    for (const QString &address : apiUpstreams)
         upstreams += QStringLiteral("  server %1:%2;\n").arg(address).arg(plan.rae.apiPort);
     const QString host = plan.gateway.tlsHostname;
     const QString serverName = host.isEmpty() ? QStringLiteral("_") : host;
@@ -227,16 +252,22 @@ QByteArray provisioningScript(const plan::Plan &plan, const plan::Vm &vm, const 
         script += redisScript(plan, self);
         break;
     case plan::Role::Api:
-        script += apiScript(plan);
+        script += apiScript(plan, vm);
         break;
     case plan::Role::Llm:
         script += llmScript(plan, self);
         break;
     case plan::Role::Gateway:
-        script += gatewayScript(plan);
+        script += gatewayScript(plan, apiAddresses(plan));
         break;
     }
     return script.toUtf8();
+}
+
+QByteArray gatewayProvisioningScript(const plan::Plan &plan, const plan::Vm &gateway,
+                                     const QStringList &apiUpstreams)
+{
+    return (header(gateway) + gatewayScript(plan, apiUpstreams)).toUtf8();
 }
 
 QByteArray guestSecrets(const plan::Vm &vm, const ServiceSecrets &secrets)

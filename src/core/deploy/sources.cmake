@@ -10,4 +10,5 @@ target_sources(rae_core PRIVATE
     deploy/runner.cpp deploy/runner.h
     deploy/executor.cpp deploy/executor.h
     deploy/deployment.cpp deploy/deployment.h
+    deploy/upgrade.cpp deploy/upgrade.h
 )

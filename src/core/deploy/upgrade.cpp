@@ -1,0 +1,562 @@
+#include "deploy/upgrade.h"
+
+#include "deploy/deployment.h"
+#include "deploy/provisioning.h"
+#include "deploy/runner.h"
+#include "deploy/servicesecrets.h"
+#include "deploy/snapshotreader.h"
+#include "plan/planreader.h"
+#include "proxmox/client.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QHostAddress>
+#include <QLoggingCategory>
+#include <QRegularExpression>
+
+namespace rae::deploy {
+
+namespace {
+
+Q_LOGGING_CATEGORY(lcUpgrade, "raedeploy.deploy.upgrade")
+
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(rae::deploy::ApiTierChange)
+};
+
+constexpr char kApiTag[] = "rae-api";
+
+// `ip=10.20.0.21/24,gw=10.20.0.1` → `10.20.0.21/24`; empty for DHCP or none.
+QString configuredAddress(const SnapshotVm &vm)
+{
+    for (const QString &part : vm.ipConfigs.value(0).split(QLatin1Char(',')))
+        if (part.startsWith(QLatin1String("ip=")) && part != QLatin1String("ip=dhcp"))
+            return part.mid(3);
+    return {};
+}
+
+QString hostPart(const QString &cidr)
+{
+    return cidr.section(QLatin1Char('/'), 0, 0);
+}
+
+bool isStandby(const SnapshotVm &vm)
+{
+    return vm.tags.contains(QLatin1String(kStandbyTag));
+}
+
+// The same VM one tier over: the last octet moved by `offset`, the prefix kept.
+Result<QString> shiftedAddress(const QString &cidr, int offset)
+{
+    QHostAddress address(hostPart(cidr));
+    bool ok = false;
+    const quint32 ip = address.toIPv4Address(&ok);
+    if (!ok)
+        return Error{Tr::tr("The address %1 is not an IPv4 address; the new API tier needs "
+                            "addresses of its own.")
+                         .arg(cidr),
+                     {},
+                     {}};
+    const quint32 last = (ip & 0xffU) + quint32(offset);
+    if (last >= 255)
+        return Error{Tr::tr("%1 moved by %2 leaves the subnet.").arg(cidr).arg(offset),
+                     Tr::tr("Give the API VMs addresses below .%1.").arg(255 - offset),
+                     {}};
+    const QString shifted = QHostAddress((ip & ~0xffU) | last).toString();
+    const QString prefix = cidr.section(QLatin1Char('/'), 1);
+    return prefix.isEmpty() ? shifted : shifted + QLatin1Char('/') + prefix;
+}
+
+// A plan VM for an API VM the cluster has under another name (a tier an upgrade made), so that
+// the executor can find it: the plan VM it stands for, with its own name, id, node and address.
+plan::Vm standIn(const plan::Vm &base, const SnapshotVm &vm)
+{
+    plan::Vm out = base;
+    out.name = vm.name;
+    out.vmid = vm.vmid;
+    out.node = vm.node;
+    const QString address = configuredAddress(vm);
+    if (!out.nics.isEmpty() && !address.isEmpty())
+        out.nics.first().address = address;
+    for (const QString &tag : vm.tags)
+        if (tag.startsWith(QLatin1String(kVersionTagPrefix)))
+            out.tags.append(tag);
+    out.ha = {};
+    out.replication.clear();
+    return out;
+}
+
+QList<const SnapshotVm *> apiVms(const plan::Plan &plan, const ClusterSnapshot &snapshot)
+{
+    QList<const SnapshotVm *> out;
+    for (const SnapshotVm &vm : snapshot.vms)
+        if (!vm.isTemplate && vm.tags.contains(QLatin1String(kApiTag)) &&
+            !apiBaseName(plan, vm.name).isEmpty())
+            out.append(&vm);
+    return out;
+}
+
+Action step(const QString &kind, ActionType type, const QString &vm, QStringList deps,
+            bool usesTask = false)
+{
+    Action action{kind + QLatin1Char(':') + vm, type, vm, std::move(deps), usesTask, {}};
+    action.change.vmName = vm;
+    return action;
+}
+
+// Health, switch, stop and the tags: the part upgrade and rollback share.
+void addSwitch(TierPlan &tier, const QStringList &checkAfter)
+{
+    QStringList healthIds;
+    for (const QString &vm : std::as_const(tier.to)) {
+        QStringList deps;
+        for (const QString &id : checkAfter)
+            if (id.endsWith(QLatin1Char(':') + vm))
+                deps.append(id);
+        Action health = step(QStringLiteral("health"), ActionType::CheckHealth, vm, deps);
+        tier.actions.append(health);
+        healthIds.append(health.id);
+    }
+    QStringList switchIds;
+    for (const plan::Vm *gateway : tier.plan.vmsWithRole(plan::Role::Gateway)) {
+        Action change =
+            step(QStringLiteral("switch"), ActionType::SwitchGateway, gateway->name, healthIds);
+        change.change.fields.append(
+            {QStringLiteral("upstreams"), {}, tier.to.join(QLatin1Char(','))});
+        tier.actions.append(change);
+        switchIds.append(change.id);
+    }
+    for (const QString &vm : std::as_const(tier.from)) {
+        Action stop = step(QStringLiteral("stop"), ActionType::StopVm, vm, switchIds, true);
+        tier.actions.append(stop);
+        Action keep = step(QStringLiteral("standby"), ActionType::TagVm, vm, {stop.id});
+        keep.change.fields.append({QStringLiteral("tag+"), {}, QString::fromLatin1(kStandbyTag)});
+        tier.actions.append(keep);
+    }
+    for (const QString &vm : std::as_const(tier.to)) {
+        Action serve = step(QStringLiteral("serving"), ActionType::TagVm, vm, switchIds);
+        serve.change.fields.append({QStringLiteral("tag-"), {}, QString::fromLatin1(kStandbyTag)});
+        tier.actions.append(serve);
+    }
+}
+
+Result<const plan::Vm *> theGateway(const plan::Plan &plan)
+{
+    if (plan.vmsWithRole(plan::Role::Gateway).isEmpty())
+        return Error{Tr::tr("The plan has no gateway to switch between API tiers."), {}, {}};
+    if (plan.vmsWithRole(plan::Role::Api).isEmpty())
+        return Error{Tr::tr("The plan has no API VMs."), {}, {}};
+    return plan.vmsWithRole(plan::Role::Gateway).constFirst();
+}
+
+} // namespace
+
+bool isValidVersion(const QString &version)
+{
+    // Lower case only: the version becomes a Proxmox tag, and tags are lower case.
+    static const QRegularExpression valid(QStringLiteral("^[a-z0-9][a-z0-9._-]{0,39}$"));
+    return valid.match(version).hasMatch();
+}
+
+QString apiBaseName(const plan::Plan &plan, const QString &vmName)
+{
+    for (const plan::Vm *api : plan.vmsWithRole(plan::Role::Api))
+        if (vmName == api->name || (vmName.startsWith(api->name + QStringLiteral("-v")) &&
+                                    isValidVersion(vmName.mid(api->name.size() + 2))))
+            return api->name;
+    return {};
+}
+
+Result<TierPlan> planApiUpgrade(const plan::Plan &plan, const ClusterSnapshot &snapshot,
+                                const QString &version, int addressOffset, const DiffOptions &diff)
+{
+    if (!isValidVersion(version))
+        return Error{Tr::tr("The version \"%1\" cannot name a VM and a tag.").arg(version),
+                     Tr::tr("Use lower-case letters, digits, '.', '-' and '_', like 2.1.0."),
+                     {}};
+    if (auto gateway = theGateway(plan); !gateway.ok())
+        return gateway.error();
+    const QList<const SnapshotVm *> onCluster = apiVms(plan, snapshot);
+
+    TierPlan tier;
+    tier.kind = TierChange::Upgrade;
+    tier.version = version;
+    tier.plan = plan;
+    QList<Error> problems;
+    for (const plan::Vm *base : plan.vmsWithRole(plan::Role::Api)) {
+        const QString name = base->name + QStringLiteral("-v") + version;
+        const QString planned = base->nics.isEmpty() ? QString() : base->nics.first().address;
+        QString serving;
+        for (const SnapshotVm *vm : onCluster) {
+            if (apiBaseName(plan, vm->name) != base->name)
+                continue;
+            if (vm->name == name && isStandby(*vm))
+                problems.append(
+                    {Tr::tr("%1 is kept from an earlier change of the API tier.").arg(name),
+                     Tr::tr("Roll back to it with rollback-api, or remove it first."), name});
+            if (vm->name == name || isStandby(*vm))
+                continue;
+            tier.from.append(vm->name);
+            serving = vm->name == base->name ? planned : configuredAddress(*vm);
+            if (vm->name != base->name)
+                tier.plan.vms.append(standIn(*base, *vm));
+        }
+        // Two tiers run side by side, so the new one takes the address the serving one left.
+        QString address = planned;
+        if (!planned.isEmpty() && planned != QLatin1String("dhcp") &&
+            (serving.isEmpty() || hostPart(serving) == hostPart(planned))) {
+            auto shifted = shiftedAddress(planned, addressOffset);
+            if (!shifted.ok())
+                return shifted.error();
+            address = shifted.value();
+        }
+        for (const SnapshotVm *vm : onCluster)
+            if (isStandby(*vm) && !address.isEmpty() &&
+                hostPart(configuredAddress(*vm)) == hostPart(address))
+                problems.append({Tr::tr("The kept VM %1 has the address %2 that %3 needs.")
+                                     .arg(vm->name, hostPart(address), name),
+                                 Tr::tr("Remove the kept VMs of the earlier version first."),
+                                 name});
+        plan::Vm green = *base;
+        green.name = name;
+        green.vmid.reset();
+        if (!green.nics.isEmpty())
+            green.nics.first().address = address;
+        green.tags.append(QLatin1String(kVersionTagPrefix) + version);
+        // Not HA-managed yet: the tier's HA resources and rule stay on the plan's VMs.
+        green.ha = {};
+        green.replication.clear();
+        tier.plan.vms.append(green);
+        tier.to.append(name);
+    }
+    if (!problems.isEmpty())
+        return problems.constFirst();
+    if (tier.from.isEmpty()) {
+        bool present = std::any_of(onCluster.cbegin(), onCluster.cend(),
+                                   [&](const auto *vm) { return tier.to.contains(vm->name); });
+        if (present)
+            return Error{Tr::tr("The API tier runs version %1 already.").arg(version), {}, {}};
+        return Error{Tr::tr("No API VM of the plan is on the cluster."),
+                     Tr::tr("Apply the plan first."),
+                     {}};
+    }
+
+    const Changeset changeset = computeChangeset(tier.plan, snapshot, diff);
+    Changeset mine;
+    mine.majorRelease = changeset.majorRelease;
+    for (const Change &change : changeset.changes)
+        if (change.object == ObjectKind::Vm && tier.to.contains(change.id)) {
+            mine.changes.append(change);
+            if (change.kind == ChangeKind::Create)
+                tier.create.append(change.id);
+        }
+    for (const Error &error : changeset.errors)
+        for (const QString &vm : std::as_const(tier.to))
+            if (error.where == vm || error.message.contains(vm))
+                return error;
+    const QSet<QString> pending(tier.to.cbegin(), tier.to.cend());
+    tier.actions = planActions(tier.plan, mine, pending);
+    QStringList provisions;
+    for (const Action &action : std::as_const(tier.actions))
+        if (action.type == ActionType::Provision)
+            provisions.append(action.id);
+    addSwitch(tier, provisions);
+    return tier;
+}
+
+Result<TierPlan> planApiRollback(const plan::Plan &plan, const ClusterSnapshot &snapshot)
+{
+    if (auto gateway = theGateway(plan); !gateway.ok())
+        return gateway.error();
+    TierPlan tier;
+    tier.kind = TierChange::Rollback;
+    tier.plan = plan;
+    for (const SnapshotVm *vm : apiVms(plan, snapshot)) {
+        (isStandby(*vm) ? tier.to : tier.from).append(vm->name);
+        if (plan.vm(vm->name) == nullptr)
+            tier.plan.vms.append(standIn(*plan.vm(apiBaseName(plan, vm->name)), *vm));
+    }
+    if (tier.to.isEmpty())
+        return Error{Tr::tr("No API VMs are kept (tagged %1) to roll back to.")
+                         .arg(QLatin1String(kStandbyTag)),
+                     {},
+                     {}};
+    QStringList starts;
+    for (const QString &vm : std::as_const(tier.to)) {
+        Action start = step(QStringLiteral("start"), ActionType::StartVm, vm, {}, true);
+        tier.actions.append(start);
+        starts.append(start.id);
+    }
+    addSwitch(tier, starts);
+    return tier;
+}
+
+// --- ApiTierChange ---------------------------------------------------------------------------
+
+ApiTierChange::ApiTierChange(proxmox::ProxmoxClient *client, secrets::CredentialStore *store,
+                             UpgradeOptions options, QObject *parent)
+    : QObject(parent)
+    , m_client(client)
+    , m_store(store)
+    , m_cluster(client != nullptr ? client->cluster() : QString())
+    , m_options(std::move(options))
+{}
+
+ApiTierChange::~ApiTierChange() = default;
+
+QString ApiTierChange::journalPath(const QString &dir, const QString &cluster)
+{
+    QString path = Deployment::journalPath(dir, cluster);
+    path.chop(int(qstrlen(".journal")));
+    return path + QStringLiteral(".api-tier.journal");
+}
+
+QString ApiTierChange::journalDir() const
+{
+    return m_options.journalDir.isEmpty() ? Deployment::defaultJournalDir() : m_options.journalDir;
+}
+
+QString ApiTierChange::journalFile() const
+{
+    return journalPath(journalDir(), m_cluster);
+}
+
+void ApiTierChange::prepareUpgrade(const plan::Plan &plan, const QString &planPath,
+                                   const QString &version)
+{
+    m_kind = TierChange::Upgrade;
+    m_version = version;
+    m_plan = plan;
+    m_planPath = QFileInfo(planPath).absoluteFilePath();
+    QStringList names;
+    for (const plan::Vm &vm : std::as_const(m_plan.vms)) {
+        names << vm.name << (vm.templateRef.isEmpty() ? m_plan.defaultTemplate : vm.templateRef);
+        if (vm.role == plan::Role::Api)
+            names << vm.name + QStringLiteral("-v") + version;
+    }
+    names.removeDuplicates();
+    readSnapshot(names);
+}
+
+void ApiTierChange::prepareRollback()
+{
+    m_kind = TierChange::Rollback;
+    const QString path = journalFile();
+    const bool known = QFileInfo::exists(path);
+    auto journal = Journal::open(path);
+    if (!known || !journal.ok()) {
+        fail({Tr::tr("Cluster %1 has no record of an API tier upgrade.").arg(m_cluster),
+              Tr::tr("Rollback switches back to the VMs an `upgrade-api` kept."),
+              {}});
+        return;
+    }
+    m_planPath = journal->header().planPath;
+    auto plan = plan::readPlanFile(m_planPath);
+    if (!plan.ok()) {
+        fail({Tr::tr("The plan %1 of the last upgrade cannot be read.").arg(m_planPath),
+              plan.error().toString(),
+              {}});
+        return;
+    }
+    m_plan = plan.value();
+    QStringList names;
+    for (const plan::Vm &vm : std::as_const(m_plan.vms))
+        names << vm.name;
+    readSnapshot(names);
+}
+
+void ApiTierChange::readSnapshot(const QStringList &names)
+{
+    if (!m_client) {
+        fail({Tr::tr("No connection to the cluster."), {}, {}});
+        return;
+    }
+    auto *reader = new SnapshotReader(m_client.data(), this);
+    connect(reader, &SnapshotReader::finished, this,
+            [this, reader](const Result<ClusterSnapshot> &result) {
+                reader->deleteLater();
+                if (!result.ok()) {
+                    fail(result.error());
+                    return;
+                }
+                onSnapshot(result.value());
+            });
+    reader->read(names);
+}
+
+void ApiTierChange::onSnapshot(const ClusterSnapshot &snapshot)
+{
+    m_snapshot = snapshot;
+    // An unfinished run goes on in its journal: its reserved ids keep a clone from happening twice.
+    m_earlier.reset();
+    if (QFileInfo::exists(journalFile())) {
+        auto journal = Journal::open(journalFile());
+        if (journal.ok()) {
+            const QList<JournalEntry> entries = journal->latest();
+            if (std::any_of(entries.cbegin(), entries.cend(), [](const JournalEntry &entry) {
+                    return entry.state != ActionState::Done;
+                }))
+                m_earlier = std::move(journal).value();
+        }
+    }
+    DiffOptions diff;
+    if (m_earlier) {
+        const QHash<QString, int> reserved = m_earlier->reservedVmids();
+        for (auto it = reserved.cbegin(); it != reserved.cend(); ++it)
+            diff.knownVmids.insert(it.key(), it.value());
+    }
+    auto tier = m_kind == TierChange::Upgrade
+                    ? planApiUpgrade(m_plan, m_snapshot, m_version, m_options.addressOffset, diff)
+                    : planApiRollback(m_plan, m_snapshot);
+    if (!tier.ok()) {
+        fail(tier.error());
+        return;
+    }
+    m_tier = tier.value();
+    // The earlier journal is this run's only when it was about the same actions.
+    m_resume = false;
+    if (m_earlier) {
+        for (const Action &action : std::as_const(m_tier.actions))
+            if (m_earlier->latest(action.id))
+                m_resume = true;
+        if (!m_resume)
+            m_earlier.reset();
+    }
+    emit prepared(m_tier);
+}
+
+void ApiTierChange::run()
+{
+    if (m_store == nullptr) {
+        fail({Tr::tr("No keychain to keep the service passwords in."), {}, {}});
+        return;
+    }
+    ensureServiceSecrets(m_store, m_plan, this, [this](const Result<ServiceSecrets> &secrets) {
+        if (!secrets.ok()) {
+            fail(secrets.error());
+            return;
+        }
+        start(secrets.value());
+    });
+}
+
+void ApiTierChange::start(const ServiceSecrets &secrets)
+{
+    const QString dir = journalDir();
+    if (!QDir().mkpath(dir)) {
+        fail({Tr::tr("The folder %1 cannot be made.").arg(dir), {}, {}});
+        return;
+    }
+    const QString path = journalFile();
+    if (m_resume) {
+        // A kill while a line was written leaves it without its newline.
+        QFile file(path);
+        if (file.open(QIODevice::ReadWrite) && file.size() > 0 && file.seek(file.size() - 1) &&
+            file.read(1) != "\n") {
+            file.seek(file.size());
+            file.write("\n");
+        }
+    }
+    auto journal = m_resume
+                       ? Journal::open(path)
+                       : Journal::create(path, {m_cluster, m_planPath, planFileSha256(m_planPath)});
+    if (!journal.ok()) {
+        fail(journal.error());
+        return;
+    }
+    m_journal = std::make_unique<Journal>(std::move(journal).value());
+    m_executor = std::make_unique<ProxmoxExecutor>(m_client.data(), m_tier.plan, m_snapshot,
+                                                   secrets, m_options.executor);
+    m_executor->setReservedVmids(m_journal->reservedVmids());
+    m_executor->setReserve([this](const QString &vmName, int vmid) -> Status {
+        JournalEntry entry;
+        entry.action = QStringLiteral("clone:") + vmName;
+        entry.state = ActionState::Running;
+        entry.vmid = vmid;
+        entry.time = QDateTime::currentDateTimeUtc();
+        return m_journal->record(entry);
+    });
+    m_log = std::make_unique<QFile>(path + QStringLiteral(".log"));
+    if (!m_log->open(QIODevice::Append | QIODevice::Text))
+        qCWarning(lcUpgrade) << "cannot write the log" << m_log->fileName();
+    connect(m_executor.get(), &ProxmoxExecutor::logLine, this,
+            [this](const QString &id, const QString &line) {
+                writeLog(id + QStringLiteral(": ") + line);
+                emit logLine(id, line);
+            });
+
+    QList<JournalEntry> planned;
+    for (const Action &action : std::as_const(m_tier.actions)) {
+        if (m_journal->latest(action.id))
+            continue;
+        JournalEntry entry;
+        entry.action = action.id;
+        entry.state = ActionState::Pending;
+        entry.time = QDateTime::currentDateTimeUtc();
+        planned.append(entry);
+    }
+    if (const Status recorded = m_journal->record(planned); !recorded) {
+        fail(recorded.error());
+        return;
+    }
+    ActionScheduler scheduler(m_tier.actions, m_options.maxTasks);
+    // What the stopped run finished is not done again; what it left running is checked again
+    // (every step looks at the cluster before it changes anything).
+    for (const JournalEntry &entry : m_journal->latest())
+        if (entry.state == ActionState::Done && scheduler.indexOf(entry.action) >= 0)
+            scheduler.markDone(entry.action);
+    m_runner = new Runner(std::move(scheduler), m_journal.get(), m_executor.get(), this);
+    connect(m_runner, &Runner::actionChanged, this,
+            [this](const QString &id, ActionState state, const QString &detail) {
+                writeLog(id + QStringLiteral(": ") + actionStateName(state) +
+                         (detail.isEmpty() ? QString() : QStringLiteral(" ") + detail));
+                if (state == ActionState::Failed)
+                    m_failures.insert(id, detail);
+                emit actionChanged(id, state, detail);
+            });
+    connect(m_runner, &Runner::finished, this, [this](const Status &result) {
+        m_finished = true;
+        qCInfo(lcUpgrade) << "API tier change finished:" << count(ActionState::Done) << "done,"
+                          << count(ActionState::Failed) << "failed," << count(ActionState::Blocked)
+                          << "blocked";
+        emit finished(result);
+    });
+    m_runner->start();
+}
+
+void ApiTierChange::stop()
+{
+    if (m_runner)
+        m_runner->stop();
+}
+
+ActionState ApiTierChange::state(const QString &actionId) const
+{
+    return m_runner ? m_runner->scheduler().state(actionId) : ActionState::Pending;
+}
+
+int ApiTierChange::count(ActionState state) const
+{
+    return m_runner ? m_runner->scheduler().count(state) : 0;
+}
+
+void ApiTierChange::writeLog(const QString &line)
+{
+    if (!m_log || !m_log->isOpen())
+        return;
+    m_log->write(QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs).toUtf8() + ' ' +
+                 line.toUtf8() + '\n');
+    m_log->flush();
+}
+
+void ApiTierChange::fail(const Error &error)
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    emit finished(error);
+}
+
+} // namespace rae::deploy
