@@ -910,6 +910,14 @@ ReportModel buildReport(const ReportInput &input)
             appendix.paragraphs.removeLast();
         model.sections.append(appendix);
     }
+    if (!input.sections.isEmpty()) {
+        model.sections.removeIf(
+            [&input](const Section &section) { return !input.sections.contains(section.id); });
+        if (!model.section(QStringLiteral("placement")))
+            model.topology.clear();
+        if (!model.section(QStringLiteral("plan")))
+            model.planText.clear();
+    }
     return model;
 }
 

@@ -4,6 +4,7 @@
 
 #include <QDateTime>
 #include <QString>
+#include <QStringList>
 
 namespace rae::plan {
 struct Plan;
@@ -38,6 +39,9 @@ struct ReportInput
     QDateTime generatedAt; // the caller's clock, so tests can fix it
     QString generatedBy;
     QString applicationVersion;
+    // Ids of the sections to keep ("summary", "charts", ...); empty keeps every section. The
+    // topology picture and the plan text go with their sections; the series stay for the CSV.
+    QStringList sections;
 };
 
 // Gathers everything a report shows: plan, findings and failure analysis (one case per node)
