@@ -10,6 +10,7 @@
 #include "demolauncher.h"
 #include "deploydialog.h"
 #include "eventlogmodel.h"
+#include "exportdialog.h"
 #include "failurepreview.h"
 #include "findingsmodel.h"
 #include "livemigration.h"
@@ -271,6 +272,12 @@ void MainWindow::createActions()
     m_saveAsAction->setShortcut(QKeySequence::SaveAs);
     connect(m_saveAsAction, &QAction::triggered, this, &MainWindow::saveAs);
 
+    m_exportAction = new QAction(tr("&Export Report…"), this);
+    m_exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    m_exportAction->setStatusTip(tr("Write a report of the plan and the connected cluster as "
+                                    "PDF, HTML, CSV and JSON"));
+    connect(m_exportAction, &QAction::triggered, this, &MainWindow::openExportDialog);
+
     m_quitAction = new QAction(tr("&Quit"), this);
     m_quitAction->setShortcut(QKeySequence::Quit);
     m_quitAction->setMenuRole(QAction::QuitRole);
@@ -484,6 +491,7 @@ void MainWindow::createMenus()
     file->addSeparator();
     file->addAction(m_saveAction);
     file->addAction(m_saveAsAction);
+    file->addAction(m_exportAction);
     file->addSeparator();
     file->addAction(m_quitAction);
 
@@ -621,6 +629,23 @@ void MainWindow::openDeployDialog(DeployDialog::Start start)
     });
     dialog->show();
     dialog->begin();
+}
+
+void MainWindow::openExportDialog()
+{
+    auto *dialog = new ExportDialog(m_document->plan(), m_document->path(), m_settings, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    // The dialog's worker reads the history from disk, so the newest points are saved first.
+    if (ClusterSession *session = m_activeSession.data();
+        session && m_monitoring->session() == session) {
+        if (const Status saved = m_monitoring->save(); !saved)
+            m_messageBar->showMessage(MessageBar::Level::Warning,
+                                      tr("The monitoring history could not be saved (%1); the "
+                                         "report uses the last saved history.")
+                                          .arg(saved.error().message));
+        dialog->setCluster(session->profile().name, m_monitoring->storeFolder());
+    }
+    dialog->open();
 }
 
 bool MainWindow::maybeDiscard()

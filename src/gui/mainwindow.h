@@ -89,6 +89,10 @@ public:
     void openDeployDialog(DeployDialog::Start start);
     // Opens it as soon as the next cluster connects (`--demo --deploy`).
     void deployWhenConnected() { m_deployWhenConnected = true; }
+    // File → Export Report: the plan, and the active cluster's monitoring history when there is
+    // one, as PDF, HTML, CSV and JSON; written off the GUI thread.
+    void openExportDialog();
+    QAction *exportAction() const { return m_exportAction; }
     PlanDocument *document() const { return m_document; }
     TopologyScene *scene() const { return m_scene; }
     TopologyView *topologyView() const { return m_view; }
@@ -197,6 +201,7 @@ private:
     QAction *m_openReferenceAction = nullptr;
     QAction *m_saveAction = nullptr;
     QAction *m_saveAsAction = nullptr;
+    QAction *m_exportAction = nullptr;
     QAction *m_quitAction = nullptr;
     QAction *m_undoAction = nullptr;
     QAction *m_redoAction = nullptr;
