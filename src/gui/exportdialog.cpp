@@ -173,7 +173,9 @@ ExportDialog::ExportDialog(const plan::Plan &plan, const QString &planFile, QSet
     auto *periodRow = new QVBoxLayout;
     periodRow->addWidget(m_period);
     periodRow->addWidget(m_periodNote);
-    form->addRow(tr("&Period:"), periodRow);
+    auto *periodLabel = new QLabel(tr("&Period:"), optionsBox);
+    periodLabel->setBuddy(m_period);
+    form->addRow(periodLabel, periodRow);
 
     auto *formatsRow = new QHBoxLayout;
     const QList<std::pair<report::Format, QString>> formatChoices{
@@ -213,7 +215,9 @@ ExportDialog::ExportDialog(const plan::Plan &plan, const QString &planFile, QSet
     auto *folderRow = new QHBoxLayout;
     folderRow->addWidget(m_folder, 1);
     folderRow->addWidget(browseButton);
-    form->addRow(tr("&Folder:"), folderRow);
+    auto *folderLabel = new QLabel(tr("&Folder:"), optionsBox);
+    folderLabel->setBuddy(m_folder);
+    form->addRow(folderLabel, folderRow);
 
     m_progress = new QProgressBar(this);
     m_progress->setObjectName(QStringLiteral("progress"));
@@ -232,14 +236,18 @@ ExportDialog::ExportDialog(const plan::Plan &plan, const QString &planFile, QSet
     m_files->setObjectName(QStringLiteral("files"));
     m_files->setMaximumHeight(90);
     m_files->hide();
+    // Beside the list rather than in the button box, which shows its buttons again on show().
+    m_openFolderButton = new QPushButton(tr("&Open Folder"), this);
+    m_openFolderButton->setObjectName(QStringLiteral("openFolderButton"));
+    m_openFolderButton->hide();
+    auto *filesRow = new QHBoxLayout;
+    filesRow->addWidget(m_files, 1);
+    filesRow->addWidget(m_openFolderButton, 0, Qt::AlignTop);
 
     auto *buttons = new QDialogButtonBox(this);
     m_exportButton = buttons->addButton(tr("&Export"), QDialogButtonBox::AcceptRole);
     m_exportButton->setObjectName(QStringLiteral("exportButton"));
     m_exportButton->setDefault(true);
-    m_openFolderButton = buttons->addButton(tr("&Open Folder"), QDialogButtonBox::ActionRole);
-    m_openFolderButton->setObjectName(QStringLiteral("openFolderButton"));
-    m_openFolderButton->hide();
     m_closeButton = buttons->addButton(QDialogButtonBox::Close);
     // Export starts the work and keeps the dialog open; only Close closes it.
     connect(m_exportButton, &QPushButton::clicked, this, &ExportDialog::startExport);
@@ -253,13 +261,16 @@ ExportDialog::ExportDialog(const plan::Plan &plan, const QString &planFile, QSet
     layout->addWidget(m_progress);
     layout->addWidget(m_status);
     layout->addWidget(m_error);
-    layout->addWidget(m_files);
+    layout->addLayout(filesRow);
     layout->addStretch();
     layout->addWidget(buttons);
 
     connect(&m_watcher, &QFutureWatcherBase::progressValueChanged, this, &ExportDialog::onProgress);
     connect(&m_watcher, &QFutureWatcherBase::finished, this, &ExportDialog::onFinished);
 
+    const QCheckBox *pdf = m_formatBoxes.value(report::Format::Pdf);
+    connect(pdf, &QCheckBox::toggled, m_paper, &QWidget::setEnabled);
+    setMinimumWidth(560);
     setCluster({}, {});
 }
 
@@ -450,12 +461,10 @@ void ExportDialog::onFinished()
     m_openFolderButton->setVisible(!m_written.isEmpty());
     if (outcome.error) {
         showError(*outcome.error);
-        m_status->setText(
-            m_written.isEmpty()
-                ? tr("Nothing was written.")
-                : tr("Written before the error (%n file(s)):", nullptr, int(m_written.size())));
+        m_status->setText(m_written.isEmpty() ? tr("Nothing was written.")
+                                              : tr("Written before the error:"));
     } else {
-        m_status->setText(tr("Written (%n file(s)):", nullptr, int(m_written.size())));
+        m_status->setText(tr("Written:"));
     }
     updateButtons();
     emit exportFinished(!outcome.error);

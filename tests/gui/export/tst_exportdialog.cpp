@@ -108,6 +108,13 @@ void TestExportDialog::allFourFormatsWhileTheWindowTicks()
     dialog.setPeriodSeconds(24 * 3600);
     dialog.show();
     QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    // With RAE_GUI_SCREENSHOTS=<dir>, saves what the user sees before and after, for review.
+    const QString pictures = qEnvironmentVariable("RAE_GUI_SCREENSHOTS");
+    if (!pictures.isEmpty())
+        dialog.grab().save(QDir(pictures).filePath(QStringLiteral("export-before.png")));
+
+    const auto *openFolder = dialog.findChild<QPushButton *>(QStringLiteral("openFolderButton"));
+    QVERIFY(openFolder && openFolder->isHidden());
 
     qint64 longestPause = 0;
     int ticks = 0;
@@ -117,6 +124,8 @@ void TestExportDialog::allFourFormatsWhileTheWindowTicks()
     qInfo("export took %lld ms; %d ticks, longest pause of the GUI thread %lld ms", took.elapsed(),
           ticks, longestPause);
     QVERIFY2(dialog.errorText().isEmpty(), qPrintable(dialog.errorText()));
+    if (!pictures.isEmpty())
+        dialog.grab().save(QDir(pictures).filePath(QStringLiteral("export-after.png")));
 
     const QStringList suffixes{QStringLiteral("pdf"), QStringLiteral("html"), QStringLiteral("csv"),
                                QStringLiteral("json")};
@@ -169,8 +178,7 @@ void TestExportDialog::allFourFormatsWhileTheWindowTicks()
 
     auto *files = dialog.findChild<QListWidget *>(QStringLiteral("files"));
     QVERIFY(files && files->count() == 4 && !files->isHidden());
-    auto *openFolder = dialog.findChild<QPushButton *>(QStringLiteral("openFolderButton"));
-    QVERIFY(openFolder && !openFolder->isHidden());
+    QVERIFY(!openFolder->isHidden());
 }
 
 void TestExportDialog::untickedSectionsStayOut()
@@ -215,6 +223,8 @@ void TestExportDialog::anUnwritableFolderSaysWhatToDo()
     QCOMPARE(finished.first().first().toBool(), false);
     QVERIFY(dialog.writtenFiles().isEmpty());
     QVERIFY(dialog.errorText().contains(QStringLiteral("What to do")));
+    if (const QString pictures = qEnvironmentVariable("RAE_GUI_SCREENSHOTS"); !pictures.isEmpty())
+        dialog.grab().save(QDir(pictures).filePath(QStringLiteral("export-error.png")));
     auto *openFolder = dialog.findChild<QPushButton *>(QStringLiteral("openFolderButton"));
     QVERIFY(openFolder && openFolder->isHidden());
     // A second try is possible.
