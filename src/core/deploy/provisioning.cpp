@@ -58,7 +58,8 @@ QString dbScript(const plan::Plan &plan, const QString &self)
                         "pgver=$(find /etc/postgresql -mindepth 1 -maxdepth 1 -printf '%f\\n' | "
                         "sort -n | tail -n1)\n"
                         "need \"postgresql-$pgver-pgvector\"\n"
-                        "conf=/etc/postgresql/$pgver/main\n");
+                        "conf=/etc/postgresql/$pgver/main\n"
+                        "before=$(cat \"$conf/postgresql.conf\")\n");
     s += QStringLiteral("sed -i \"s/^#\\?listen_addresses.*/listen_addresses = '%1'/\" "
                         "\"$conf/postgresql.conf\"\n")
              .arg(self);
@@ -68,8 +69,15 @@ QString dbScript(const plan::Plan &plan, const QString &self)
                         "sed -i '/^# BEGIN RAE/,/^# END RAE/d' \"$conf/pg_hba.conf\"\n"
                         "cat >>\"$conf/pg_hba.conf\" <<'EOF'\n# BEGIN RAE\n") +
          hba + QStringLiteral("# END RAE\nEOF\n");
+    // A new address list only needs a reload: a blue-green upgrade adds API VMs while the
+    // serving ones use the database.
     s += QStringLiteral(
-        "systemctl restart postgresql\n"
+        "if [[ \"$before\" != \"$(cat \"$conf/postgresql.conf\")\" ]] || "
+        "! systemctl is-active -q postgresql; then\n"
+        "  systemctl restart postgresql\n"
+        "else\n"
+        "  systemctl reload postgresql\n"
+        "fi\n"
         "psql_do() { runuser -u postgres -- psql -v ON_ERROR_STOP=1 -qtA \"$@\"; }\n");
     s += QStringLiteral("if [[ -z \"$(psql_do -c \"SELECT 1 FROM pg_roles WHERE rolname='%1'\")\" "
                         "]]; then\n  psql_do -c \"CREATE ROLE %1 LOGIN\"\nfi\n")

@@ -258,10 +258,20 @@ Result<TierPlan> planApiUpgrade(const plan::Plan &plan, const ClusterSnapshot &s
                 return error;
     const QSet<QString> pending(tier.to.cbegin(), tier.to.cend());
     tier.actions = planActions(tier.plan, mine, pending);
+    // The database admits the API VMs' addresses only: it is provisioned again with both tiers
+    // before the new API VMs, whose /health needs it.
+    QStringList databases;
+    for (const plan::Vm *db : tier.plan.vmsWithRole(plan::Role::Db)) {
+        Action admit = step(QStringLiteral("provision"), ActionType::Provision, db->name, {});
+        tier.actions.prepend(admit);
+        databases.append(admit.id);
+    }
     QStringList provisions;
-    for (const Action &action : std::as_const(tier.actions))
-        if (action.type == ActionType::Provision)
+    for (Action &action : tier.actions)
+        if (action.type == ActionType::Provision && tier.to.contains(action.vmName)) {
+            action.dependsOn += databases;
             provisions.append(action.id);
+        }
     addSwitch(tier, provisions);
     return tier;
 }

@@ -238,6 +238,12 @@ private slots:
                                                "10.20.0.122:8000;")),
                  qPrintable(config));
         QVERIFY(!config.contains(QLatin1String("10.20.0.21:")));
+        // The database admits both tiers.
+        const QString hba =
+            bench.guestFile(QStringLiteral("rae-db"), QStringLiteral("/root/rae-provision.sh"));
+        QVERIFY2(hba.contains(QLatin1String("10.20.0.21/32")) &&
+                     hba.contains(QLatin1String("10.20.0.121/32")),
+                 qPrintable(hba));
         // The new API VMs run the version asked for.
         QVERIFY(bench.guestFile(green("rae-api-1"), QStringLiteral("/root/rae-provision.sh"))
                     .contains(QLatin1String("ref='2.1.0'")));
