@@ -1,4 +1,7 @@
+#include "applicationservices.h"
 #include "exportdialog.h"
+#include "mainwindow.h"
+#include "plandocument.h"
 
 #include "monitor/metricstore.h"
 #include "plan/planreader.h"
@@ -10,6 +13,8 @@
 #include <QFileInfo>
 #include <QLabel>
 #include <QListWidget>
+#include <QMenu>
+#include <QMenuBar>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
@@ -31,6 +36,7 @@ private slots:
     void untickedSectionsStayOut();
     void anUnwritableFolderSaysWhatToDo();
     void theFolderIsRemembered();
+    void theFileMenuOpensItWithThePlan();
 
 private:
     // Exports with `dialog` and waits for the end; the longest pause of a 10 ms timer on this
@@ -245,6 +251,46 @@ void TestExportDialog::theFolderIsRemembered()
     }
     ExportDialog again(*m_plan, QString(), &settings);
     QCOMPARE(again.folder(), folder);
+}
+
+void TestExportDialog::theFileMenuOpensItWithThePlan()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    ApplicationServices services(
+        std::make_unique<QSettings>(dir.filePath(QStringLiteral("settings.ini")),
+                                    QSettings::IniFormat),
+        dir.filePath(QStringLiteral("recovery")));
+    MainWindow window(&services);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(window.openPlan(QStringLiteral(RAE_SOURCE_DIR "/resources/plans/reference.yaml")).ok());
+
+    QAction *action = window.exportAction();
+    QVERIFY(action);
+    QCOMPARE(action->shortcut(), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    bool inFileMenu = false;
+    for (QAction *menu : window.menuBar()->actions()) {
+        if (menu->menu() && menu->menu()->actions().contains(action))
+            inFileMenu = menu->text() == QLatin1String("&File");
+    }
+    QVERIFY(inFileMenu);
+
+    action->trigger();
+    ExportDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = window.findChild<ExportDialog *>()) != nullptr);
+    QVERIFY(dialog->isVisible());
+    dialog->setFolder(dir.filePath(QStringLiteral("out")));
+    dialog->setFormats({report::Format::Json});
+    QVERIFY(exportAndWait(*dialog));
+    QVERIFY2(dialog->errorText().isEmpty(), qPrintable(dialog->errorText()));
+    QFile json(dir.filePath(QStringLiteral("out/rae-report.json")));
+    QVERIFY(json.open(QIODevice::ReadOnly));
+    // The open plan went in: its appendix and its cluster's name.
+    const QByteArray bytes = json.readAll();
+    QVERIFY(bytes.contains("\"plan\""));
+    QVERIFY(bytes.contains(window.document()->plan().cluster.name.toUtf8()));
+    dialog->close();
 }
 
 QTEST_MAIN(TestExportDialog)
