@@ -1,6 +1,7 @@
 #include "democommand.h"
 
 #include "deploycommands.h"
+#include "monitorcommand.h"
 
 #include "deploy/deployment.h"
 #include "deploy/servicesecrets.h"
@@ -241,7 +242,15 @@ int runDemoCommand(const QStringList &arguments, QTextStream &out, QTextStream &
     const QCommandLineOption timeoutOption(
         QStringLiteral("timeout"), Tr::tr("Seconds to wait for the services after the apply."),
         QStringLiteral("seconds"), QStringLiteral("60"));
-    parser.addOptions({pve8, scaleOption, timeoutOption});
+    const QCommandLineOption monitorOption(
+        QStringLiteral("monitor"),
+        Tr::tr("After the summary, run `monitor` against the demo cluster for this long (30s, "
+               "5m) before the simulator stops."),
+        Tr::tr("TIME"));
+    const QCommandLineOption csvOption(QStringLiteral("csv"),
+                                       Tr::tr("With --monitor: where to write the series."),
+                                       Tr::tr("FILE"));
+    parser.addOptions({pve8, scaleOption, timeoutOption, monitorOption, csvOption});
     if (!parser.parse(QStringList{QStringLiteral("demo")} + arguments)) {
         printError(err, parser.errorText(), Tr::tr("rae-deploy-cli demo [--pve8]"));
         return 2;
@@ -249,6 +258,18 @@ int runDemoCommand(const QStringList &arguments, QTextStream &out, QTextStream &
     if (parser.isSet(QStringLiteral("help"))) {
         out << parser.helpText();
         return 0;
+    }
+    std::optional<qint64> monitorMs;
+    if (parser.isSet(monitorOption)) {
+        monitorMs = parseDurationMs(parser.value(monitorOption));
+        if (!monitorMs) {
+            printError(err, Tr::tr("“%1” is not a duration").arg(parser.value(monitorOption)),
+                       Tr::tr("--monitor 30s"));
+            return 2;
+        }
+    } else if (parser.isSet(csvOption)) {
+        printError(err, Tr::tr("--csv goes with --monitor"), Tr::tr("--monitor 30s --csv FILE"));
+        return 2;
     }
 
     const QString simulator = findSimulator();
@@ -373,7 +394,11 @@ int runDemoCommand(const QStringList &arguments, QTextStream &out, QTextStream &
     out << Tr::tr("== waiting until every service answers") << '\n';
     out.flush();
     QNetworkAccessManager network;
-    QList<QSslCertificate> gatewayCa;
+    monitor::ServicePorts ports = monitor::ServicePorts::fromPlan(*plan);
+    ports.gatewayPort = kSimGatewayPort;
+    // The simulator's gateway certificate names the VM's address, not the plan's public name.
+    ports.tlsHostname.clear();
+    ports.redisPassword = secrets->value().redisPassword;
     QHash<QString, VmHealth> health;
     QElapsedTimer waitClock;
     waitClock.start();
@@ -383,42 +408,11 @@ int runDemoCommand(const QStringList &arguments, QTextStream &out, QTextStream &
         int pending = 0;
         std::vector<std::unique_ptr<monitor::Probe>> probes;
         for (const plan::Vm &vm : plan->vms) {
-            monitor::ProbeTarget target;
-            target.subject = vm.name;
-            target.host = addresses.value(vm.name);
+            if (vm.role == plan::Role::Gateway && ports.gatewayCa.isEmpty())
+                ports.gatewayCa = gatewayCertificate(addresses.value(vm.name), ports.gatewayPort);
+            monitor::ProbeTarget target =
+                monitor::probeFor(vm.role, vm.name, addresses.value(vm.name), ports);
             target.timeout = std::chrono::milliseconds(3000);
-            switch (vm.role) {
-            case plan::Role::Db:
-                target.kind = monitor::ProbeKind::Postgres;
-                target.port = quint16(plan->rae.databasePort);
-                break;
-            case plan::Role::Redis:
-                target.kind = monitor::ProbeKind::Redis;
-                target.port = quint16(plan->rae.redisPort);
-                target.redisPassword = secrets->value().redisPassword;
-                break;
-            case plan::Role::Vector:
-                target.kind = monitor::ProbeKind::Qdrant;
-                target.port = quint16(plan->rae.qdrantPort);
-                break;
-            case plan::Role::Api:
-                target.kind = monitor::ProbeKind::RaeApi;
-                target.port = quint16(plan->rae.apiPort);
-                break;
-            case plan::Role::Llm:
-                target.kind = plan->llm.backend == plan::LlmBackend::Ollama
-                                  ? monitor::ProbeKind::Ollama
-                                  : monitor::ProbeKind::Vllm;
-                target.port = quint16(plan->rae.llmPort);
-                break;
-            case plan::Role::Gateway:
-                target.kind = monitor::ProbeKind::HttpsGateway;
-                target.port = kSimGatewayPort;
-                if (gatewayCa.isEmpty())
-                    gatewayCa = gatewayCertificate(target.host, target.port);
-                target.caCertificates = gatewayCa;
-                break;
-            }
             auto probe = std::unique_ptr<monitor::Probe>(monitor::Probe::create(target, &network));
             ++pending;
             QObject::connect(
@@ -488,12 +482,29 @@ int runDemoCommand(const QStringList &arguments, QTextStream &out, QTextStream &
             << '\n';
     }
     out.flush();
-    if (!allHealthy || !allRunning) {
+    const bool healthy = allHealthy && allRunning;
+    if (!healthy)
         printError(err, Tr::tr("not every RAE VM is running and healthy"));
-        return 1;
-    }
-    out << Tr::tr("Every RAE VM is running and healthy.") << '\n';
-    return 0;
+    else
+        out << Tr::tr("Every RAE VM is running and healthy.") << '\n';
+    if (!monitorMs)
+        return healthy ? 0 : 1;
+
+    // Even an unhealthy demo is worth watching: the series show which part fails.
+    out << '\n'
+        << Tr::tr("== rae-deploy-cli monitor --cluster %1 --duration %2%3")
+               .arg(cluster, parser.value(monitorOption),
+                    parser.isSet(csvOption) ? QStringLiteral(" --csv ") + parser.value(csvOption)
+                                            : QString())
+        << '\n';
+    out.flush();
+    MonitorRun run;
+    run.plan = &*plan;
+    run.ports = ports;
+    run.durationMs = *monitorMs;
+    run.csvPath = parser.value(csvOption);
+    const int monitored = runMonitoring(&client, run, out, err);
+    return healthy ? monitored : 1;
 }
 
 } // namespace rae::cli

@@ -8,6 +8,7 @@
 #include "monitor/metricstore.h"
 #include "monitor/probe.h"
 #include "monitor/scheduler.h"
+#include "monitor/servicediscovery.h"
 #include "plan/planreader.h"
 #include "proxmox/certificatetrust.h"
 #include "proxmox/client.h"
@@ -37,110 +38,6 @@ struct Tr
     Q_DECLARE_TR_FUNCTIONS(rae::cli::MonitorCommand)
 };
 
-// "30s", "5m", "1h" or a number of seconds.
-std::optional<qint64> parseDurationMs(const QString &text)
-{
-    static const QList<std::pair<QChar, qint64>> units{
-        {QLatin1Char('s'), 1000}, {QLatin1Char('m'), 60'000}, {QLatin1Char('h'), 3'600'000}};
-    qint64 factor = 1000;
-    QString number = text.trimmed();
-    for (const auto &[unit, unitFactor] : units) {
-        if (number.endsWith(unit)) {
-            factor = unitFactor;
-            number.chop(1);
-            break;
-        }
-    }
-    bool ok = false;
-    const double value = number.toDouble(&ok);
-    if (!ok || value <= 0)
-        return std::nullopt;
-    return qint64(value * double(factor));
-}
-
-// Which service a VM runs, from its name when all we have is the cluster ("rae-db-1").
-std::optional<plan::Role> roleFromVmName(const QString &name)
-{
-    const QString lower = name.toLower();
-    static const QList<std::pair<QLatin1StringView, plan::Role>> words{
-        {QLatin1StringView("gateway"), plan::Role::Gateway},
-        {QLatin1StringView("vector"), plan::Role::Vector},
-        {QLatin1StringView("qdrant"), plan::Role::Vector},
-        {QLatin1StringView("redis"), plan::Role::Redis},
-        {QLatin1StringView("llm"), plan::Role::Llm},
-        {QLatin1StringView("api"), plan::Role::Api},
-        {QLatin1StringView("db"), plan::Role::Db},
-        {QLatin1StringView("postgres"), plan::Role::Db},
-    };
-    for (const auto &[word, role] : words) {
-        if (lower.contains(word))
-            return role;
-    }
-    return std::nullopt;
-}
-
-struct Ports
-{
-    plan::RaeSettings rae;
-    plan::LlmBackend llm = plan::LlmBackend::Ollama;
-    QString tlsHostname;
-};
-
-std::optional<ProbeTarget> probeFor(plan::Role role, const QString &subject, const QString &host,
-                                    const Ports &ports, const QString &redisPassword)
-{
-    ProbeTarget target;
-    target.subject = subject;
-    target.host = host;
-    switch (role) {
-    case plan::Role::Db:
-        target.kind = ProbeKind::Postgres;
-        target.port = quint16(ports.rae.databasePort);
-        break;
-    case plan::Role::Vector:
-        target.kind = ProbeKind::Qdrant;
-        target.port = quint16(ports.rae.qdrantPort);
-        break;
-    case plan::Role::Redis:
-        target.kind = ProbeKind::Redis;
-        target.port = quint16(ports.rae.redisPort);
-        target.redisPassword = redisPassword;
-        break;
-    case plan::Role::Api:
-        target.kind = ProbeKind::RaeApi;
-        target.port = quint16(ports.rae.apiPort);
-        break;
-    case plan::Role::Llm:
-        // TGI answers /health like vLLM.
-        target.kind = ports.llm == plan::LlmBackend::Ollama ? ProbeKind::Ollama : ProbeKind::Vllm;
-        target.port = quint16(ports.rae.llmPort);
-        break;
-    case plan::Role::Gateway:
-        target.kind = ProbeKind::HttpsGateway;
-        target.port = 443;
-        target.tlsPeerName = ports.tlsHostname;
-        break;
-    }
-    return target;
-}
-
-// The first IPv4 address of the guest that is not the loopback's own 127.0.0.1.
-QString addressFromAgent(const QJsonValue &data)
-{
-    const QJsonArray interfaces = data.toObject().value(QLatin1String("result")).toArray();
-    for (const QJsonValue &interface : interfaces) {
-        const QJsonObject object = interface.toObject();
-        if (object.value(QLatin1String("name")).toString() == QLatin1String("lo"))
-            continue;
-        for (const QJsonValue &address : object.value(QLatin1String("ip-addresses")).toArray()) {
-            const QJsonObject entry = address.toObject();
-            if (entry.value(QLatin1String("ip-address-type")).toString() == QLatin1String("ipv4"))
-                return entry.value(QLatin1String("ip-address")).toString();
-        }
-    }
-    return {};
-}
-
 // "user@realm!name=secret", optionally with the header's "PVEAPIToken=" in front.
 Result<proxmox::Credentials> readTokenFile(const QString &path)
 {
@@ -162,6 +59,26 @@ Result<proxmox::Credentials> readTokenFile(const QString &path)
 }
 
 } // namespace
+
+std::optional<qint64> parseDurationMs(const QString &text)
+{
+    static const QList<std::pair<QChar, qint64>> units{
+        {QLatin1Char('s'), 1000}, {QLatin1Char('m'), 60'000}, {QLatin1Char('h'), 3'600'000}};
+    qint64 factor = 1000;
+    QString number = text.trimmed();
+    for (const auto &[unit, unitFactor] : units) {
+        if (number.endsWith(unit)) {
+            factor = unitFactor;
+            number.chop(1);
+            break;
+        }
+    }
+    bool ok = false;
+    const double value = number.toDouble(&ok);
+    if (!ok || value <= 0)
+        return std::nullopt;
+    return qint64(value * double(factor));
+}
 
 int runMonitorCommand(const QStringList &arguments, QTextStream &out, QTextStream &err)
 {
@@ -231,7 +148,9 @@ int runMonitorCommand(const QStringList &arguments, QTextStream &out, QTextStrea
     }
 
     std::optional<plan::Plan> plan;
-    Ports ports;
+    MonitorRun run;
+    run.durationMs = *durationMs;
+    run.csvPath = parser.value(csvOption);
     if (parser.isSet(planOption)) {
         auto read = plan::readPlanFile(parser.value(planOption));
         if (!read) {
@@ -239,44 +158,12 @@ int runMonitorCommand(const QStringList &arguments, QTextStream &out, QTextStrea
             return 2;
         }
         plan = std::move(read).value();
-        ports.rae = plan->rae;
-        ports.llm = plan->rae.llmBackend.value_or(plan->llm.backend);
-        ports.tlsHostname = plan->gateway.tlsHostname;
+        run.plan = &*plan;
+        run.ports = ServicePorts::fromPlan(*plan);
     }
+    run.ports.redisPassword = redisPassword;
 
     QNetworkAccessManager network;
-    SystemClock clock;
-    MetricStore store;
-    AlertEngine alerts;
-    Scheduler scheduler(clock);
-    Collector collector(store, alerts, scheduler, clock, &network);
-
-    QStringList problems;
-    QObject::connect(&collector, &Collector::problem, &collector,
-                     [&problems](const QString &subject, const QString &message) {
-                         const QString line =
-                             subject.isEmpty() ? message : subject + QStringLiteral(": ") + message;
-                         if (!problems.contains(line))
-                             problems.append(line);
-                     });
-
-    // Plan only: the addresses the plan gives its VMs' first NIC.
-    if (plan && !parser.isSet(clusterOption)) {
-        for (const plan::Vm &vm : std::as_const(plan->vms)) {
-            const QString address = vm.nics.isEmpty() ? QString() : vm.nics.first().address;
-            if (address.isEmpty() || address == QLatin1String("dhcp")) {
-                err << Tr::tr("%1: no fixed address in the plan; use --cluster to read it from "
-                              "the guest agent")
-                           .arg(vm.name)
-                    << '\n';
-                continue;
-            }
-            if (auto target = probeFor(vm.role, vm.name, address.section(QLatin1Char('/'), 0, 0),
-                                       ports, redisPassword))
-                collector.addProbe(*target);
-        }
-    }
-
     // A cluster: connect, find the VMs' addresses through the guest agent, then poll.
     QTemporaryDir settingsDir; // pins for this run only; the user's settings stay untouched
     QSettings settings(settingsDir.filePath(QStringLiteral("pins.ini")), QSettings::IniFormat);
@@ -327,61 +214,68 @@ int runMonitorCommand(const QStringList &arguments, QTextStream &out, QTextStrea
             return 2;
         }
     }
-    if (client) {
-        QEventLoop loop;
-        // One look at the guests to know what to probe; the collector polls from then on.
-        QList<cluster::GuestResource> guests;
-        {
-            proxmox::ApiJob *job =
-                client->send(proxmox::ApiRequest::get(QStringLiteral("/cluster/resources")));
-            QObject::connect(job, &proxmox::ApiJob::finished, &loop,
-                             [&](const proxmox::ApiResult<proxmox::ApiReply> &result) {
-                                 if (result) {
-                                     if (auto resources = cluster::parseResources(result->data))
-                                         guests = resources->guests;
-                                 }
-                                 loop.quit();
-                             });
-            loop.exec();
-        }
-        int pending = 0;
-        for (const cluster::GuestResource &guest : std::as_const(guests)) {
-            if (guest.type != cluster::GuestType::Qemu || guest.isTemplate ||
-                guest.status != cluster::GuestStatus::Running)
+    return runMonitoring(client, run, out, err);
+}
+
+int runMonitoring(proxmox::ProxmoxClient *client, const MonitorRun &run, QTextStream &out,
+                  QTextStream &err)
+{
+    QNetworkAccessManager network;
+    SystemClock clock;
+    MetricStore store;
+    AlertEngine alerts;
+    Scheduler scheduler(clock);
+    Collector collector(store, alerts, scheduler, clock, &network);
+
+    QStringList problems;
+    auto noteProblem = [&problems](const QString &subject, const QString &message) {
+        const QString line = subject.isEmpty() ? message : subject + QStringLiteral(": ") + message;
+        if (!problems.contains(line))
+            problems.append(line);
+    };
+    QObject::connect(&collector, &Collector::problem, &collector, noteProblem);
+
+    // Plan only: the addresses the plan gives its VMs' first NIC.
+    if (run.plan && !client) {
+        for (const plan::Vm &vm : std::as_const(run.plan->vms)) {
+            const QString address = vm.nics.isEmpty() ? QString() : vm.nics.first().address;
+            if (address.isEmpty() || address == QLatin1String("dhcp")) {
+                err << Tr::tr("%1: no fixed address in the plan; use --cluster to read it from "
+                              "the guest agent")
+                           .arg(vm.name)
+                    << '\n';
                 continue;
-            std::optional<plan::Role> role;
-            if (plan) {
-                if (const plan::Vm *vm = plan->vm(guest.name))
-                    role = vm->role;
             }
-            if (!role)
-                role = roleFromVmName(guest.name);
-            if (!role)
-                continue;
-            if (*role == plan::Role::Llm)
-                collector.addGpuSource({guest.name, guest.node, guest.vmid});
-            ++pending;
-            proxmox::ApiJob *job = client->send(proxmox::ApiRequest::get(
-                QStringLiteral("/nodes/%1/qemu/%2/agent/network-get-interfaces")
-                    .arg(guest.node)
-                    .arg(guest.vmid)));
-            const QString name = guest.name;
-            const plan::Role guestRole = *role;
-            QObject::connect(
-                job, &proxmox::ApiJob::finished, &loop,
-                [&, name, guestRole](const proxmox::ApiResult<proxmox::ApiReply> &result) {
-                    const QString address = result ? addressFromAgent(result->data) : QString();
-                    if (address.isEmpty()) {
-                        err << Tr::tr("%1: no address from the guest agent").arg(name) << '\n';
-                    } else if (auto target =
-                                   probeFor(guestRole, name, address, ports, redisPassword)) {
-                        collector.addProbe(*target);
-                    }
-                    if (--pending == 0)
-                        loop.quit();
-                });
+            collector.addProbe(
+                probeFor(vm.role, vm.name, address.section(QLatin1Char('/'), 0, 0), run.ports));
         }
-        if (pending > 0)
+    }
+
+    if (client) {
+        // One look at the guests to know what to probe; the collector polls from then on.
+        QEventLoop loop;
+        QList<cluster::GuestResource> guests;
+        proxmox::ApiJob *job =
+            client->send(proxmox::ApiRequest::get(QStringLiteral("/cluster/resources")));
+        QObject::connect(job, &proxmox::ApiJob::finished, &loop,
+                         [&](const proxmox::ApiResult<proxmox::ApiReply> &result) {
+                             if (result) {
+                                 if (auto resources = cluster::parseResources(result->data))
+                                     guests = resources->guests;
+                             }
+                             loop.quit();
+                         });
+        loop.exec();
+
+        ServiceDiscovery discovery(client);
+        QObject::connect(&discovery, &ServiceDiscovery::found, &collector,
+                         [&collector, &run](const DiscoveredService &service) {
+                             addToCollector(collector, service, run.ports);
+                         });
+        QObject::connect(&discovery, &ServiceDiscovery::failed, &collector, noteProblem);
+        QObject::connect(&discovery, &ServiceDiscovery::idle, &loop, &QEventLoop::quit);
+        discovery.discover(guests, run.plan);
+        if (discovery.pending() > 0)
             loop.exec();
         collector.setClient(client);
     }
@@ -389,7 +283,7 @@ int runMonitorCommand(const QStringList &arguments, QTextStream &out, QTextStrea
     const qint64 startMs = clock.nowMs();
     scheduler.start();
     QEventLoop loop;
-    QTimer::singleShot(std::chrono::milliseconds(*durationMs), &loop, &QEventLoop::quit);
+    QTimer::singleShot(std::chrono::milliseconds(run.durationMs), &loop, &QEventLoop::quit);
     loop.exec();
     scheduler.stop();
     const qint64 endMs = clock.nowMs();
@@ -401,9 +295,9 @@ int runMonitorCommand(const QStringList &arguments, QTextStream &out, QTextStrea
 
     const QList<SeriesKey> keys = store.keys();
     out << Tr::tr("%n series collected", nullptr, int(keys.size())) << '\n';
-    if (!parser.isSet(csvOption))
+    if (run.csvPath.isEmpty())
         return 0;
-    QSaveFile csv(parser.value(csvOption));
+    QSaveFile csv(run.csvPath);
     if (!csv.open(QIODevice::WriteOnly)) {
         err << Tr::tr("cannot write %1: %2").arg(csv.fileName(), csv.errorString()) << '\n';
         return 2;

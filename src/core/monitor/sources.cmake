@@ -8,4 +8,5 @@ target_sources(rae_core PRIVATE
     monitor/probe.cpp monitor/probe.h
     monitor/prometheusmetrics.cpp monitor/prometheusmetrics.h
     monitor/prometheustext.cpp monitor/prometheustext.h
-    monitor/scheduler.cpp monitor/scheduler.h)
+    monitor/scheduler.cpp monitor/scheduler.h
+    monitor/servicediscovery.cpp monitor/servicediscovery.h)
