@@ -1,6 +1,8 @@
 #include "exportdialog.h"
 
+#include "ha/clustersources.h"
 #include "monitor/metricstore.h"
+#include "proxmox/client.h"
 #include "reportbuilder.h"
 
 #include <QCheckBox>
@@ -70,6 +72,10 @@ struct ExportJob
     QString planFile;
     QString clusterName;
     QString storeFolder;
+    std::optional<cluster::Inventory> inventory;
+    QJsonObject clusterOptions;
+    QString optionsProblem;
+    bool pve9 = false;
     qint64 periodSeconds = 0;
     QStringList sections;
     report::ReportOptions options;
@@ -89,6 +95,18 @@ ExportOutcome runExport(const ExportJob &job, QPromise<ExportOutcome> &promise)
     input.generatedBy = job.user;
     input.applicationVersion = job.version;
     input.sections = job.sections;
+    std::optional<ha::PlanClusterState> clusterState;
+    if (job.inventory) {
+        input.inventory = &*job.inventory;
+        clusterState = ha::clusterStateFromInventory(*job.inventory, job.clusterOptions, job.pve9);
+        if (!job.optionsProblem.isEmpty())
+            clusterState->notes.append(
+                QCoreApplication::translate("rae::gui::ExportDialog",
+                                            "datacenter options could not be read (%1); the "
+                                            "basic scheduler is assumed")
+                    .arg(job.optionsProblem));
+        input.clusterState = &*clusterState;
+    }
 
     // The worker reads its own copy of the history from disk: the panel's store is not
     // thread-safe and keeps growing while the report renders.
@@ -386,11 +404,80 @@ void ExportDialog::updateButtons()
     }
 }
 
+void ExportDialog::setClient(proxmox::ProxmoxClient *client)
+{
+    m_client = client;
+}
+
 void ExportDialog::startExport()
 {
-    if (isExporting())
+    if (isExporting() || formats().isEmpty() || sections().isEmpty() || folder().isEmpty())
         return;
+    m_written.clear();
+    m_files->clear();
+    m_files->hide();
+    m_error->hide();
+    m_openFolderButton->hide();
+    m_inventory.reset();
+    m_clusterOptions = {};
+    m_optionsProblem.clear();
+    if (proxmox::ProxmoxClient *client = m_client.data())
+        readCluster(*client);
+    else
+        startWorker();
+}
+
+void ExportDialog::readCluster(proxmox::ProxmoxClient &client)
+{
+    m_readingCluster = true;
+    m_pve9 = client.version().usesHaRules();
+    m_progress->setRange(0, 0); // how long the cluster takes to answer is not known
+    m_progress->show();
+    m_status->setText(tr("Reading the cluster…"));
+    updateButtons();
+    auto *loader = new cluster::InventoryLoader(&client, this);
+    connect(loader, &cluster::InventoryLoader::finished, this,
+            [this, loader, &client,
+             alive = QPointer(&client)](const proxmox::ApiResult<cluster::Inventory> &result) {
+                loader->deleteLater();
+                if (!result || !alive) {
+                    m_readingCluster = false;
+                    m_progress->hide();
+                    showError(
+                        Error{result ? tr("the cluster disconnected") : result.error().message,
+                              tr("Check the connection to the cluster (Cluster → "
+                                 "Connect), then export again."),
+                              {}});
+                    m_status->setText(tr("Nothing was written."));
+                    updateButtons();
+                    emit exportFinished(false);
+                    return;
+                }
+                m_inventory = result.value();
+                // The HA scheduler lives in datacenter.cfg; without it the default holds.
+                proxmox::ApiJob *job =
+                    client.send(proxmox::ApiRequest::get(QStringLiteral("/cluster/options")));
+                connect(job, &proxmox::ApiJob::finished, this,
+                        [this](const proxmox::ApiResult<proxmox::ApiReply> &answer) {
+                            if (answer)
+                                m_clusterOptions = answer->data.toObject();
+                            else
+                                m_optionsProblem = answer.error().message;
+                            m_readingCluster = false;
+                            startWorker();
+                        });
+            });
+    loader->load();
+}
+
+void ExportDialog::startWorker()
+{
     ExportJob job;
+    job.inventory = std::move(m_inventory);
+    m_inventory.reset();
+    job.clusterOptions = m_clusterOptions;
+    job.optionsProblem = m_optionsProblem;
+    job.pve9 = m_pve9;
     job.plan = m_plan;
     job.planFile = m_planFile;
     job.clusterName = m_clusterName;
@@ -404,19 +491,12 @@ void ExportDialog::startExport()
                             : report::Paper::A4;
     job.user = userName();
     job.version = QCoreApplication::applicationVersion();
-    if (job.options.formats.isEmpty() || job.sections.isEmpty() || job.options.folder.isEmpty())
-        return;
 
     if (m_settings) {
         m_settings->setValue(folderKey, job.options.folder);
         m_settings->setValue(paperKey, m_paper->currentData());
     }
-    m_written.clear();
     m_writtenFolder = job.options.folder;
-    m_files->clear();
-    m_files->hide();
-    m_error->hide();
-    m_openFolderButton->hide();
     m_progress->setRange(0, int(job.options.formats.size()) + 1);
     m_progress->setValue(0);
     m_progress->show();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "cluster/inventory.h"
 #include "common/result.h"
 #include "plan/plan.h"
 #include "reportwriter.h"
@@ -7,7 +8,9 @@
 #include <QDialog>
 #include <QFutureWatcher>
 #include <QHash>
+#include <QJsonObject>
 #include <QMap>
+#include <QPointer>
 #include <QStringList>
 
 #include <optional>
@@ -20,6 +23,10 @@ class QListWidget;
 class QProgressBar;
 class QPushButton;
 class QSettings;
+
+namespace rae::proxmox {
+class ProxmoxClient;
+}
 
 namespace rae::gui {
 
@@ -46,6 +53,9 @@ public:
     // The connected cluster and the folder of its saved metric store: the report then has a
     // period, charts, CSV rows and the alerts of the period.
     void setCluster(const QString &name, const QString &storeFolder);
+    // The connected cluster's client (not owned): each export reads its inventory first, through
+    // the client's own event loop, and adds the cluster's inventory, HA, replication and backups.
+    void setClient(proxmox::ProxmoxClient *client);
 
     void setFolder(const QString &folder);
     QString folder() const;
@@ -57,7 +67,7 @@ public:
     qint64 periodSeconds() const;
 
     void startExport();
-    bool isExporting() const { return m_watcher.isRunning(); }
+    bool isExporting() const { return m_readingCluster || m_watcher.isRunning(); }
     QStringList writtenFiles() const { return m_written; }
     QString errorText() const;
 
@@ -70,12 +80,20 @@ private:
     void onProgress(int value);
     void onFinished();
     void showError(const Error &error);
+    void readCluster(proxmox::ProxmoxClient &client);
+    void startWorker();
 
     plan::Plan m_plan;
     QString m_planFile;
     QString m_clusterName;
     QString m_storeFolder;
     QSettings *m_settings = nullptr;
+    QPointer<proxmox::ProxmoxClient> m_client;
+    bool m_readingCluster = false;
+    std::optional<cluster::Inventory> m_inventory; // of the run being prepared
+    QJsonObject m_clusterOptions;
+    QString m_optionsProblem;
+    bool m_pve9 = false; // the cluster's HA placement is rule-based (Proxmox VE 9)
 
     QHash<QString, QCheckBox *> m_sectionBoxes; // by section id
     QStringList m_sectionOrder;

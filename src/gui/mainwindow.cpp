@@ -635,6 +635,9 @@ void MainWindow::openExportDialog()
 {
     auto *dialog = new ExportDialog(m_document->plan(), m_document->path(), m_settings, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
+    if (ClusterSession *active = m_activeSession.data();
+        active && active->client()->state() == proxmox::ProxmoxClient::State::Connected)
+        dialog->setClient(active->client());
     // The dialog's worker reads the history from disk, so the newest points are saved first.
     if (ClusterSession *session = m_activeSession.data();
         session && m_monitoring->session() == session) {
