@@ -62,13 +62,6 @@ QString folderName(const QString &cluster)
                                                                : name;
 }
 
-bool looksLikeLlmVm(const QString &name)
-{
-    static const QRegularExpression pattern(QStringLiteral("(^|[-_])(llm|ollama|vllm)([-_0-9]|$)"),
-                                            QRegularExpression::CaseInsensitiveOption);
-    return pattern.match(name).hasMatch();
-}
-
 } // namespace
 
 MonitoringPanel::MonitoringPanel(QNetworkAccessManager *network, QSettings *settings,
@@ -228,9 +221,19 @@ void MonitoringPanel::attach(ClusterSession *session)
                 emit problem(subject, message);
             });
     m_collector->setClient(session->client());
+    m_discovery = std::make_unique<monitor::ServiceDiscovery>(session->client());
+    connect(m_discovery.get(), &monitor::ServiceDiscovery::found, this,
+            [this](const monitor::DiscoveredService &service) {
+                qCInfo(lcMonitoring) << "monitoring" << service.name << "as"
+                                     << plan::roleName(service.role) << "at" << service.address;
+                monitor::addToCollector(*m_collector, service, m_ports);
+            });
+    connect(
+        m_discovery.get(), &monitor::ServiceDiscovery::failed, this,
+        [this](const QString &vmName, const QString &message) { emit problem(vmName, message); });
 
     connect(session, &ClusterSession::connected, this, &MonitoringPanel::startCollecting);
-    connect(session, &ClusterSession::snapshot, this, &MonitoringPanel::addGpuSources);
+    connect(session, &ClusterSession::snapshot, this, &MonitoringPanel::discoverServices);
     if (session->client()->state() == proxmox::ProxmoxClient::State::Connected)
         startCollecting();
     else
@@ -247,24 +250,28 @@ void MonitoringPanel::startCollecting()
     qCInfo(lcMonitoring) << "collecting from" << session->profile().name;
     m_scheduler->start();
     m_statusLabel->setText(tr("Collecting from %1").arg(session->profile().name));
-    addGpuSources();
+    discoverServices();
 }
 
-void MonitoringPanel::addGpuSources()
+void MonitoringPanel::discoverServices()
 {
     ClusterSession *session = m_session.data();
-    if (!session || !m_collector || !session->hasSnapshot())
+    if (!session || !m_discovery || !session->hasSnapshot())
         return;
-    // TODO: the role should come from the plan (as `rae-deploy-cli monitor --plan` does) rather
-    // than from the VM's name; it can go once the window hands the panel its plan.
-    for (const cluster::GuestResource &guest : session->lastSnapshot().guests) {
-        if (guest.type != cluster::GuestType::Qemu || guest.isTemplate ||
-            guest.status != cluster::GuestStatus::Running || !looksLikeLlmVm(guest.name) ||
-            m_gpuSubjects.contains(guest.name))
-            continue;
-        m_gpuSubjects.insert(guest.name);
-        m_collector->addGpuSource({guest.name, guest.node, guest.vmid});
-    }
+    m_discovery->discover(session->lastSnapshot().guests, m_plan ? &*m_plan : nullptr);
+}
+
+void MonitoringPanel::setPlan(const std::optional<plan::Plan> &plan)
+{
+    m_plan = plan;
+    const QString redisPassword = m_ports.redisPassword;
+    m_ports = m_plan ? monitor::ServicePorts::fromPlan(*m_plan) : monitor::ServicePorts();
+    m_ports.redisPassword = redisPassword;
+}
+
+void MonitoringPanel::setRedisPassword(const QString &password)
+{
+    m_ports.redisPassword = password;
 }
 
 void MonitoringPanel::detach()
@@ -275,11 +282,11 @@ void MonitoringPanel::detach()
     save();
     if (ClusterSession *session = m_session.data())
         session->disconnect(this);
+    m_discovery.reset();
     m_collector.reset();
     m_scheduler.reset();
     m_clock.reset();
     m_session = nullptr;
-    m_gpuSubjects.clear();
     m_saveTimer.stop();
     m_statusLabel->setText(tr("Not collecting: connect a cluster."));
 }

@@ -8,6 +8,8 @@
 #include "monitor/alerts.h"
 #include "monitor/metricstore.h"
 #include "monitor/scheduler.h"
+#include "monitor/servicediscovery.h"
+#include "plan/plan.h"
 
 #include <QPointer>
 #include <QSet>
@@ -66,6 +68,12 @@ public:
     // For tests: shorter poll intervals. Takes effect at the next attach().
     void setSchedulerSettings(const monitor::SchedulerSettings &settings);
 
+    // The plan of the attached cluster, when the window has one: roles of VMs without a
+    // `rae-<role>` tag, and the services' ports. Without it the RAE defaults are probed.
+    void setPlan(const std::optional<plan::Plan> &plan);
+    // Secrets the probes need (the Redis password); never logged. Applies to VMs found later.
+    void setRedisPassword(const QString &password);
+
     void setRange(ChartRange range);
 
     AlertsThresholds thresholds() const { return m_thresholds; }
@@ -91,7 +99,8 @@ signals:
 
 private:
     void startCollecting();
-    void addGpuSources();
+    // Probes and GPU polls for the RAE VMs of the session's newest snapshot not yet known.
+    void discoverServices();
     void refreshChart(ChartWidget *chart);
     void onChartRangeChanged(ChartWidget *chart);
     void askCustomRange();
@@ -110,7 +119,9 @@ private:
     std::unique_ptr<monitor::Scheduler> m_scheduler;
     std::unique_ptr<monitor::Collector> m_collector;
     QPointer<ClusterSession> m_session;
-    QSet<QString> m_gpuSubjects;
+    std::unique_ptr<monitor::ServiceDiscovery> m_discovery;
+    std::optional<plan::Plan> m_plan;
+    monitor::ServicePorts m_ports;
 
     ChartWidget *m_latency = nullptr;
     ChartWidget *m_gpu = nullptr;
