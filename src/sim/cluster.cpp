@@ -115,6 +115,7 @@ Cluster::Cluster(const Scenario &scenario, const ApiSchema &schema, const Cluste
     , m_ticketKey(randomBytes(32))
     , m_csrfKey(randomBytes(32))
 {
+    m_lastAddress = (std::clamp(options.addressBlock, 0, 255) << 16) + 9;
     const double now = m_clock.now();
     int nodeIndex = 0;
     for (const NodeDef &def : scenario.nodes) {

@@ -221,6 +221,9 @@ struct TaskFailure
 struct ClusterOptions
 {
     std::chrono::milliseconds taskVisibilityDelay{300};
+    // The VMs' addresses are 127.<addressBlock>.x.y, so that simulators running side by side
+    // (parallel tests) never serve a VM's role on the same address and port.
+    int addressBlock = 0;
 };
 
 // The simulated cluster: nodes, guests, tasks, HA, replication, users. Not thread-safe: it
@@ -269,7 +272,7 @@ public:
     QString makeTicket(const QString &data, long long time) const;
 
 private:
-    QString vmAddress(const Vm &vm) const; // 127.0.0.N, then 127.0.1.N... for thousands
+    QString vmAddress(const Vm &vm) const; // 127.B.0.N, then 127.B.1.N... for thousands
     int allocateAddress();
     const Vm *servingVm(int vmid) const; // running, node online, served and not down
     const Vm *vmWithRole(ServiceRole role) const;
@@ -450,7 +453,7 @@ private:
     QMap<QString, QMap<QString, Handler>> m_handlers; // schema path -> method -> handler
     QSet<QString> m_anonymous;
     quint32 m_nextPid = 0x2000;
-    int m_lastAddress = 9; // 127.0.0.1 is the API's own; VMs start at 127.0.0.10
+    int m_lastAddress = 9; // 127.B.0.10 is a block's first VM (127.0.0.1 is the API's own)
     double m_haNextRound = 0;
     QString m_cephStatus; // set through /ctl; empty: derived from the nodes
     QString m_cephCheck;

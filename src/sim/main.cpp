@@ -5,7 +5,9 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QHostAddress>
 #include <QJsonDocument>
+#include <QTcpServer>
 
 #include <csignal>
 #include <cstdio>
@@ -73,6 +75,23 @@ int runControl(const QStringList &arguments)
     return 0;
 }
 
+// Simulators started side by side (CTest runs tests in parallel) must not give their VMs the
+// same addresses: each serves the VMs' roles on those addresses, and a real PostgreSQL or Redis
+// started for one would answer the other. A simulator claims the block 127.B.0.0/16 by listening
+// on 127.B.0.2:kClaimPort for as long as it runs; the kernel releases the claim when it exits,
+// however it exits. The first free block wins, so a lone simulator keeps 127.0.0.10 onwards.
+constexpr quint16 kClaimPort = 47006;
+constexpr int kAddressBlocks = 200; // 127.200/8 and above are left to tests' own servers
+
+int claimAddressBlock(QTcpServer &claim)
+{
+    for (int block = 0; block < kAddressBlocks; ++block) {
+        if (claim.listen(QHostAddress(QStringLiteral("127.%1.0.2").arg(block)), kClaimPort))
+            return block;
+    }
+    return -1;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -124,8 +143,13 @@ int main(int argc, char *argv[])
         QStringLiteral("control-token"),
         QStringLiteral("Token for /ctl (default: the scenario's, else random)."),
         QStringLiteral("token"));
+    const QCommandLineOption addressBlock(
+        QStringLiteral("address-block"),
+        QStringLiteral("VM addresses are 127.B.x.y; 'auto' takes the first block no other "
+                       "simulator holds."),
+        QStringLiteral("B|auto"), QStringLiteral("auto"));
     parser.addOptions({scenario, address, port, allowNonLoopback, cert, key, authDelay, taskDelay,
-                       timeScale, controlToken});
+                       timeScale, controlToken, addressBlock});
     parser.process(app);
     if (!parser.isSet(scenario)) {
         std::fprintf(stderr, "rae-pve-sim: --scenario is required\n");
@@ -141,6 +165,24 @@ int main(int argc, char *argv[])
     rae::sim::ClusterOptions clusterOptions;
     clusterOptions.taskVisibilityDelay =
         std::chrono::milliseconds(parser.value(taskDelay).toLongLong());
+    QTcpServer addressClaim;
+    if (parser.value(addressBlock) == QLatin1String("auto")) {
+        clusterOptions.addressBlock = claimAddressBlock(addressClaim);
+        if (clusterOptions.addressBlock < 0) {
+            std::fprintf(stderr,
+                         "rae-pve-sim: every address block is held by another simulator; VMs "
+                         "take 127.0.0.10 onwards and may answer for another simulator's VMs\n");
+            clusterOptions.addressBlock = 0;
+        }
+    } else {
+        bool ok = false;
+        clusterOptions.addressBlock = parser.value(addressBlock).toInt(&ok);
+        if (!ok || clusterOptions.addressBlock < 0 || clusterOptions.addressBlock > 255) {
+            std::fprintf(stderr, "rae-pve-sim: --address-block takes 0 to 255 or auto, not '%s'\n",
+                         qPrintable(parser.value(addressBlock)));
+            return 2;
+        }
+    }
     auto cluster = rae::sim::Cluster::create(definition, clusterOptions);
     if (!cluster)
         return fail(cluster.error());
@@ -165,6 +207,7 @@ int main(int argc, char *argv[])
     std::printf("control-token: %s\n", qPrintable(server.controlToken()));
     std::printf("cluster: %s\n", qPrintable(definition.cluster));
     std::printf("release: %s\n", qPrintable(definition.release));
+    std::printf("vm-addresses: 127.%d.0.10 onwards\n", clusterOptions.addressBlock);
     std::printf("ready: 1\n");
     std::fflush(stdout);
 

@@ -79,9 +79,11 @@ private slots:
     void aRealRedisOnTheVmAddressCounts();
     void aStoppedVmServesNothing();
     void largeAnswersAreGzippedWhenAsked();
+    void simulatorsSideBySideTakeOwnAddresses();
 
 private:
-    QString addressOf(int vmid, const QString &node);
+    QString addressOf(int vmid, const QString &node) { return addressOf(m_sim, vmid, node); }
+    static QString addressOf(SimProcess &sim, int vmid, const QString &node);
     void control(const QByteArray &json);
 
     SimProcess m_sim;
@@ -89,9 +91,9 @@ private:
     QString m_vector; // http://127.0.0.N:6333 of VM 111
 };
 
-QString TestSimServices::addressOf(int vmid, const QString &node)
+QString TestSimServices::addressOf(SimProcess &sim, int vmid, const QString &node)
 {
-    const auto answer = m_sim.withToken(
+    const auto answer = sim.withToken(
         "GET", QStringLiteral("/api2/json/nodes/%1/qemu/%2/agent/network-get-interfaces")
                    .arg(node)
                    .arg(vmid));
@@ -104,7 +106,7 @@ QString TestSimServices::addressOf(int vmid, const QString &node)
         for (const QJsonValue &address :
              interface.toObject().value(QStringLiteral("ip-addresses")).toArray()) {
             const QString ip = address.toObject().value(QStringLiteral("ip-address")).toString();
-            if (ip.startsWith(QLatin1String("127.0.0.")) && ip != QLatin1String("127.0.0.1"))
+            if (ip.startsWith(QLatin1String("127.")) && ip != QLatin1String("127.0.0.1"))
                 return ip;
         }
     }
@@ -293,6 +295,25 @@ void TestSimServices::largeAnswersAreGzippedWhenAsked()
         m_sim.call("GET", QStringLiteral("/api2/json/version"), {},
                    {{"Authorization", SimProcess::deployerToken()}, {"Accept-Encoding", "gzip"}});
     QVERIFY(small.header("content-encoding").isEmpty());
+}
+
+void TestSimServices::simulatorsSideBySideTakeOwnAddresses()
+{
+    // CTest runs simulators in parallel: a second one must not serve its VMs' roles, or have a
+    // test's PostgreSQL serve, on the first one's addresses.
+    SimProcess second;
+    QVERIFY(second.start(scenario("reference.yaml")));
+    QVERIFY(!m_sim.value(QStringLiteral("vm-addresses")).isEmpty());
+    QVERIFY2(second.value(QStringLiteral("vm-addresses")) !=
+                 m_sim.value(QStringLiteral("vm-addresses")),
+             qPrintable(second.value(QStringLiteral("vm-addresses"))));
+    // VM 100 runs in both scenarios, with 20 s of uptime and its agent on.
+    const QString first = addressOf(100, QStringLiteral("pve1"));
+    const QString other = addressOf(second, 100, QStringLiteral("pve1"));
+    QVERIFY(!first.isEmpty());
+    QVERIFY(!other.isEmpty());
+    QVERIFY2(first != other, qPrintable(first));
+    QCOMPARE(first.section(QLatin1Char('.'), 2), other.section(QLatin1Char('.'), 2));
 }
 
 QTEST_GUILESS_MAIN(TestSimServices)
