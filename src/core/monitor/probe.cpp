@@ -562,7 +562,9 @@ void PostgresProbe::onReadyRead()
         return;
     if (answer == 'S' || answer == 'N') {
         ProbeResult result = emptyResult();
-        result.answer = QString(QLatin1Char(answer));
+        // 'S' or 'N' to the SSLRequest: the server takes connections, with or without TLS.
+        result.answer = answer == 'S' ? Tr::tr("accepting connections, TLS offered")
+                                      : Tr::tr("accepting connections, no TLS");
         finishWith(result);
         return;
     }
