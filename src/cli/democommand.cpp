@@ -3,6 +3,8 @@
 #include "deploycommands.h"
 #include "monitorcommand.h"
 
+#include "common/childprocess.h"
+#include "deploy/demoservices.h"
 #include "deploy/deployment.h"
 #include "deploy/servicesecrets.h"
 #include "monitor/probe.h"
@@ -27,9 +29,6 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTimer>
-
-#include <pwd.h>
-#include <unistd.h>
 
 #include <memory>
 #include <optional>
@@ -102,103 +101,6 @@ bool waitFor(Ready ready, int timeoutMs)
     }
     return true;
 }
-
-// PostgreSQL and Redis are not imitated by the simulator (docs/simulator.md): the demo plays
-// the guests' part and runs real ones on the addresses the database and cache VMs got, so that
-// the API's /health, and the probes, meet real servers.
-class GuestServices final
-{
-public:
-    ~GuestServices()
-    {
-        for (const auto &process : m_processes) {
-            process->terminate();
-            if (!process->waitForFinished(3000))
-                process->kill();
-        }
-    }
-
-    Status startRedis(const QString &address, int port, const QString &password)
-    {
-        const QString redis = QStandardPaths::findExecutable(QStringLiteral("redis-server"));
-        if (redis.isEmpty())
-            return Error{Tr::tr("redis-server is not installed."), {}, {}};
-        // The password goes in a file only this user can read, never on a command line.
-        QFile config(m_dir.filePath(QStringLiteral("redis.conf")));
-        if (!config.open(QIODevice::WriteOnly))
-            return Error{config.errorString(), {}, config.fileName()};
-        config.setPermissions(QFile::ReadOwner | QFile::WriteOwner);
-        config.write("bind " + address.toUtf8() + "\nport " + QByteArray::number(port) +
-                     "\nrequirepass " + password.toUtf8() + "\nsave \"\"\nappendonly no\ndir " +
-                     m_dir.path().toUtf8() + '\n');
-        config.close();
-        return start(redis, {config.fileName()});
-    }
-
-    Status startPostgres(const QString &address, int port)
-    {
-        QString bin;
-        const QDir lib(QStringLiteral("/usr/lib/postgresql"));
-        for (const QString &version : lib.entryList(QDir::Dirs | QDir::NoDotAndDotDot))
-            if (QFileInfo::exists(lib.filePath(version + QStringLiteral("/bin/postgres"))))
-                bin = lib.filePath(version + QStringLiteral("/bin/"));
-        if (bin.isEmpty())
-            return Error{Tr::tr("PostgreSQL is not installed."), {}, {}};
-        const QString data = m_dir.filePath(QStringLiteral("pg"));
-        QStringList prefix;
-        // PostgreSQL refuses to run as root: as root, it runs as the postgres user.
-        if (::geteuid() == 0) {
-            const passwd *user = ::getpwnam("postgres");
-            if (user == nullptr)
-                return Error{
-                    Tr::tr("PostgreSQL refuses root, and there is no postgres user."), {}, {}};
-            if (::chown(QFile::encodeName(m_dir.path()).constData(), user->pw_uid, user->pw_gid) !=
-                0)
-                return Error{Tr::tr("The demo folder cannot be given to postgres."), {}, {}};
-            prefix = {QStringLiteral("-u"), QStringLiteral("postgres"), QStringLiteral("--")};
-        }
-        auto run = [&prefix](const QString &program, const QStringList &arguments) {
-            return prefix.isEmpty() ? std::pair{program, arguments}
-                                    : std::pair{QStringLiteral("runuser"),
-                                                prefix + QStringList{program} + arguments};
-        };
-        const auto [initProgram, initArguments] =
-            run(bin + QStringLiteral("initdb"),
-                {QStringLiteral("-D"), data, QStringLiteral("-A"), QStringLiteral("trust"),
-                 QStringLiteral("--no-sync"), QStringLiteral("-U"), QStringLiteral("postgres")});
-        QProcess init;
-        init.start(initProgram, initArguments);
-        if (!init.waitForFinished(60000) || init.exitCode() != 0)
-            return Error{Tr::tr("initdb failed: %1")
-                             .arg(QString::fromLocal8Bit(init.readAllStandardError()).trimmed()),
-                         {},
-                         {}};
-        const auto [program, arguments] =
-            run(bin + QStringLiteral("postgres"),
-                {QStringLiteral("-D"), data, QStringLiteral("-c"),
-                 QStringLiteral("listen_addresses=") + address, QStringLiteral("-p"),
-                 QString::number(port), QStringLiteral("-k"), m_dir.path(), QStringLiteral("-c"),
-                 QStringLiteral("fsync=off")});
-        return start(program, arguments);
-    }
-
-private:
-    Status start(const QString &program, const QStringList &arguments)
-    {
-        auto process = std::make_unique<QProcess>();
-        process->setProcessChannelMode(QProcess::MergedChannels);
-        process->setStandardOutputFile(QProcess::nullDevice());
-        process->start(program, arguments);
-        if (!process->waitForStarted(10000))
-            return Error{
-                Tr::tr("%1 did not start: %2").arg(program, process->errorString()), {}, {}};
-        m_processes.push_back(std::move(process));
-        return Done{};
-    }
-
-    QTemporaryDir m_dir;
-    std::vector<std::unique_ptr<QProcess>> m_processes;
-};
 
 // The gateway's self-signed certificate, fetched once and trusted for this run only.
 QList<QSslCertificate> gatewayCertificate(const QString &address, quint16 port)
@@ -293,6 +195,7 @@ int runDemoCommand(const QStringList &arguments, QTextStream &out, QTextStream &
     out.flush();
     QProcess sim;
     sim.setProcessChannelMode(QProcess::SeparateChannels);
+    stopWithParent(sim);
     sim.start(simulator,
               {QStringLiteral("--scenario"), scenario, QStringLiteral("--port"),
                QStringLiteral("0"), QStringLiteral("--time-scale"), parser.value(scaleOption)});
@@ -377,18 +280,34 @@ int runDemoCommand(const QStringList &arguments, QTextStream &out, QTextStream &
         printError(err, Tr::tr("the service passwords are gone"));
         return 1;
     }
-    GuestServices guests;
+    // PostgreSQL and Redis are not imitated by the simulator: the demo runs real ones on the
+    // addresses the database and cache VMs got.
+    deploy::DemoServices guests;
+    int starting = 0;
+    std::optional<QString> guestError;
+    QObject::connect(&guests, &deploy::DemoServices::started, &guests,
+                     [&starting](const QString &, const QString &) { --starting; });
+    QObject::connect(&guests, &deploy::DemoServices::failed, &guests,
+                     [&starting, &guestError](const QString &server, const QString &address,
+                                              const QString &message) {
+                         --starting;
+                         guestError = Tr::tr("%1 on %2: %3").arg(server, address, message);
+                     });
     for (const plan::Vm &vm : plan->vms) {
-        Status started = Done{};
-        if (vm.role == plan::Role::Redis)
-            started = guests.startRedis(addresses.value(vm.name), plan->rae.redisPort,
-                                        secrets->value().redisPassword);
-        if (vm.role == plan::Role::Db)
-            started = guests.startPostgres(addresses.value(vm.name), plan->rae.databasePort);
-        if (!started) {
-            printError(err, Tr::tr("%1: %2").arg(vm.name, started.error().message));
-            return 1;
+        if (vm.role == plan::Role::Redis) {
+            ++starting;
+            guests.startRedis(addresses.value(vm.name), plan->rae.redisPort,
+                              secrets->value().redisPassword);
         }
+        if (vm.role == plan::Role::Db) {
+            ++starting;
+            guests.startPostgres(addresses.value(vm.name), plan->rae.databasePort);
+        }
+    }
+    waitFor([&] { return starting <= 0 || guestError.has_value(); }, 60000);
+    if (guestError) {
+        printError(err, *guestError);
+        return 1;
     }
 
     out << Tr::tr("== waiting until every service answers") << '\n';

@@ -1,6 +1,7 @@
 target_sources(rae_core PRIVATE
     deploy/envfile.cpp deploy/envfile.h
     deploy/servicesecrets.cpp deploy/servicesecrets.h
+    deploy/demoservices.cpp deploy/demoservices.h
     deploy/snapshot.cpp deploy/snapshot.h
     deploy/snapshotreader.cpp deploy/snapshotreader.h
     deploy/changeset.cpp deploy/changeset.h
