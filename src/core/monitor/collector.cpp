@@ -58,6 +58,13 @@ void Collector::addProbe(const ProbeTarget &target)
 {
     const QString task =
         kProbePrefix + probeKindName(target.kind) + QLatin1Char(' ') + target.subject;
+    if (Probe *old = m_probes.take(task)) {
+        // The same subject again with a new target (a password or certificate learned later):
+        // the old probe's answer no longer counts, and a probe of it in flight frees its slot.
+        old->disconnect(this);
+        old->deleteLater();
+        m_scheduler.reportResult(task, true);
+    }
     Probe *probe = Probe::create(target, m_network, this);
     m_probes.insert(task, probe);
     connect(probe, &Probe::finished, this, [this, task](const ProbeResult &result) {

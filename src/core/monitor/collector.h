@@ -67,6 +67,7 @@ public:
               QNetworkAccessManager *network, QObject *parent = nullptr);
     ~Collector() override;
 
+    // A probe of the same kind and subject as an earlier one replaces it.
     void addProbe(const ProbeTarget &target);
     // Not owned; must outlive the collector. Adds the cluster tasks.
     void setClient(proxmox::ProxmoxClient *client);
