@@ -27,12 +27,14 @@ public:
     void editThresholds();
     // Whether notifications go to the tray; false means notificationFallback.
     bool usesTray() const { return m_tray != nullptr; }
+    // Called for each alert the monitoring panel raises once this panel exists; the window calls
+    // it for the alert that made it create the panel.
+    void notify(const monitor::Alert &alert);
 
 signals:
     void notificationFallback(const QString &text);
 
 private:
-    void notify(const monitor::Alert &alert);
     void updateSummary();
 
     MonitoringPanel *m_monitoring = nullptr;

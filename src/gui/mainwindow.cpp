@@ -390,17 +390,20 @@ void MainWindow::createDocks()
     findingsDock->setWidget(m_findingsView);
     addDockWidget(Qt::BottomDockWidgetArea, findingsDock);
 
-    auto *logView = new QTableView;
-    logView->setObjectName(QStringLiteral("eventLogView"));
-    logView->setModel(m_eventLog);
-    logView->verticalHeader()->hide();
-    logView->horizontalHeader()->setSectionResizeMode(EventLogModel::TextColumn,
-                                                      QHeaderView::Stretch);
-    connect(m_eventLog, &QAbstractItemModel::rowsInserted, logView,
-            [logView] { logView->scrollToBottom(); });
     auto *logDock = new QDockWidget(tr("Events and Tasks"), this);
     logDock->setObjectName(QStringLiteral("eventLogDock"));
-    logDock->setWidget(logView);
+    fillWhenShown(logDock, [this] {
+        auto *logView = new QTableView;
+        logView->setObjectName(QStringLiteral("eventLogView"));
+        logView->setModel(m_eventLog);
+        logView->verticalHeader()->hide();
+        logView->horizontalHeader()->setSectionResizeMode(EventLogModel::TextColumn,
+                                                          QHeaderView::Stretch);
+        connect(m_eventLog, &QAbstractItemModel::rowsInserted, logView,
+                [logView] { logView->scrollToBottom(); });
+        logView->scrollToBottom();
+        return logView;
+    });
     addDockWidget(Qt::BottomDockWidgetArea, logDock);
     tabifyDockWidget(findingsDock, logDock);
     findingsDock->raise();
@@ -421,41 +424,63 @@ void MainWindow::createDocks()
     m_monitoringDock = new QDockWidget(tr("Monitoring"), this);
     m_monitoringDock->setObjectName(QStringLiteral("monitoringDock"));
     m_monitoringDock->setWidget(m_monitoring);
+    // The panel collects from the start; its charts are built once the dock is on screen.
+    connect(m_monitoringDock, &QDockWidget::visibilityChanged, m_monitoring, [this](bool visible) {
+        if (visible)
+            m_monitoring->ensureCharts();
+    });
     addDockWidget(Qt::BottomDockWidgetArea, m_monitoringDock);
     tabifyDockWidget(findingsDock, m_monitoringDock);
-    auto *alertsPanel = new AlertsPanel(m_monitoring);
     auto *alertsDock = new QDockWidget(tr("Alerts"), this);
     alertsDock->setObjectName(QStringLiteral("alertsDock"));
-    alertsDock->setWidget(alertsPanel);
     addDockWidget(Qt::BottomDockWidgetArea, alertsDock);
     tabifyDockWidget(findingsDock, alertsDock);
     findingsDock->raise();
-    connect(alertsPanel, &AlertsPanel::notificationFallback, this, [this](const QString &text) {
-        m_messageBar->showMessage(MessageBar::Level::Warning, text);
-    });
+    const auto makeAlertsPanel = [this] {
+        auto *alertsPanel = new AlertsPanel(m_monitoring);
+        connect(alertsPanel, &AlertsPanel::notificationFallback, this, [this](const QString &text) {
+            m_messageBar->showMessage(MessageBar::Level::Warning, text);
+        });
+        return alertsPanel;
+    };
+    fillWhenShown(alertsDock, makeAlertsPanel);
+    // The panel notifies the desktop of each alert: the first alert makes it if no one has
+    // opened the dock yet, and the panel hears of the alerts after that one itself.
+    connect(m_monitoring, &MonitoringPanel::alertRaised, this,
+            [alertsDock, makeAlertsPanel](const monitor::Alert &alert) {
+                if (alertsDock->widget())
+                    return;
+                auto *alertsPanel = makeAlertsPanel();
+                alertsDock->setWidget(alertsPanel);
+                alertsPanel->notify(alert);
+            });
     connect(m_monitoring, &MonitoringPanel::alertsChanged, this,
             [this] { applyAlertBadges(m_scene, m_monitoring->alertedItems()); });
     m_monitoringDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_4));
     alertsDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_5));
 
-    m_failureView = new QTableView;
-    m_failureView->setObjectName(QStringLiteral("failureView"));
-    m_failureView->setModel(m_failureModel);
-    m_failureView->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_failureView->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_failureView->verticalHeader()->hide();
-    m_failureView->horizontalHeader()->setSectionResizeMode(FailureTableModel::VerdictColumn,
-                                                            QHeaderView::Stretch);
-    m_failureView->setWordWrap(false);
-    connect(m_failureView, &QTableView::activated, this, [this](const QModelIndex &index) {
-        simulateFailure(index.data(FailureTableModel::NodeRole).toString());
-    });
-    connect(m_failureView, &QTableView::clicked, this, [this](const QModelIndex &index) {
-        simulateFailure(index.data(FailureTableModel::NodeRole).toString());
-    });
     auto *failureDock = new QDockWidget(tr("Node Failures"), this);
     failureDock->setObjectName(QStringLiteral("failureDock"));
-    failureDock->setWidget(m_failureView);
+    fillWhenShown(failureDock, [this] {
+        m_failureView = new QTableView;
+        m_failureView->setObjectName(QStringLiteral("failureView"));
+        m_failureView->setModel(m_failureModel);
+        m_failureView->setSelectionBehavior(QAbstractItemView::SelectRows);
+        m_failureView->setSelectionMode(QAbstractItemView::SingleSelection);
+        m_failureView->verticalHeader()->hide();
+        m_failureView->horizontalHeader()->setSectionResizeMode(FailureTableModel::VerdictColumn,
+                                                                QHeaderView::Stretch);
+        m_failureView->setWordWrap(false);
+        connect(m_failureView, &QTableView::activated, this, [this](const QModelIndex &index) {
+            simulateFailure(index.data(FailureTableModel::NodeRole).toString());
+        });
+        connect(m_failureView, &QTableView::clicked, this, [this](const QModelIndex &index) {
+            simulateFailure(index.data(FailureTableModel::NodeRole).toString());
+        });
+        if (const int row = m_failureModel->rowOfNode(m_failedNode); row >= 0)
+            m_failureView->selectRow(row);
+        return m_failureView;
+    });
     addDockWidget(Qt::BottomDockWidgetArea, failureDock);
     tabifyDockWidget(findingsDock, failureDock);
     findingsDock->raise();
@@ -479,6 +504,18 @@ void MainWindow::createDocks()
                             failureDock->toggleViewAction()});
     m_viewMenu->addSeparator();
     m_viewMenu->addAction(m_simulateFailureAction);
+}
+
+void MainWindow::fillWhenShown(QDockWidget *dock, std::function<QWidget *()> make)
+{
+    connect(dock, &QDockWidget::visibilityChanged, this,
+            [dock, make = std::move(make)](bool visible) {
+                if (!visible || dock->widget())
+                    return;
+                QWidget *content = make();
+                dock->setWidget(content);
+                content->show(); // in this frame, not one event later
+            });
 }
 
 void MainWindow::createMenus()
@@ -1017,11 +1054,12 @@ void MainWindow::simulateFailure(const QString &node)
     m_simulateFailureAction->setChecked(!node.isEmpty());
     m_endSimulationAction->setEnabled(!node.isEmpty());
     if (node.isEmpty()) {
-        m_failureView->clearSelection();
+        if (m_failureView)
+            m_failureView->clearSelection();
         statusBar()->clearMessage();
     } else {
         const int row = m_failureModel->rowOfNode(node);
-        if (row >= 0)
+        if (row >= 0 && m_failureView)
             m_failureView->selectRow(row);
         statusBar()->showMessage(tr("Simulating the failure of %1 — Esc ends it").arg(node));
         m_eventLog->append(EventLogModel::Level::Info, tr("plan"),

@@ -17,6 +17,7 @@
 #include <QMainWindow>
 #include <QPointer>
 
+#include <functional>
 #include <memory>
 
 class QAction;
@@ -126,6 +127,9 @@ private:
     void createActions();
     void createMenus();
     void createDocks();
+    // The dock's contents are made the first time it shows, so that start-up pays only for
+    // what the first frame shows; title, toggle action and place in the layout exist at once.
+    void fillWhenShown(QDockWidget *dock, std::function<QWidget *()> make);
     void restoreLayout();
     void saveLayout();
 

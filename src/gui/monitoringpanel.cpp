@@ -86,6 +86,54 @@ MonitoringPanel::MonitoringPanel(QNetworkAccessManager *network, QSettings *sett
         m_alertsModel->clear(alert);
         emit alertsChanged();
     });
+    m_status = tr("Not collecting: connect a cluster.");
+
+    m_redraw.setInterval(std::chrono::seconds(1));
+    connect(&m_redraw, &QTimer::timeout, this, [this] {
+        // A hidden panel (a tab behind another dock) costs nothing; showing it redraws.
+        if (isVisible())
+            refresh();
+    });
+    m_redraw.start();
+    m_saveTimer.setInterval(kSaveInterval);
+    connect(&m_saveTimer, &QTimer::timeout, this, [this] { save(); });
+}
+
+ChartWidget *MonitoringPanel::latencyChart()
+{
+    ensureCharts();
+    return m_latency;
+}
+
+ChartWidget *MonitoringPanel::gpuChart()
+{
+    ensureCharts();
+    return m_gpu;
+}
+
+ChartWidget *MonitoringPanel::replicationChart()
+{
+    ensureCharts();
+    return m_replication;
+}
+
+ChartWidget *MonitoringPanel::nodeLoadChart()
+{
+    ensureCharts();
+    return m_nodeLoad;
+}
+
+void MonitoringPanel::setStatus(const QString &text)
+{
+    m_status = text;
+    if (m_statusLabel)
+        m_statusLabel->setText(text);
+}
+
+void MonitoringPanel::ensureCharts()
+{
+    if (hasCharts())
+        return;
 
     m_latency = new ChartWidget(this);
     m_latency->setObjectName(QStringLiteral("latencyChart"));
@@ -121,7 +169,7 @@ MonitoringPanel::MonitoringPanel(QNetworkAccessManager *network, QSettings *sett
     m_followBox = new QCheckBox(tr("Follow live"), this);
     m_followBox->setChecked(true);
     m_logBox = new QCheckBox(tr("Log scale for latency"), this);
-    m_statusLabel = new QLabel(tr("Not collecting: connect a cluster."), this);
+    m_statusLabel = new QLabel(m_status, this);
     m_statusLabel->setObjectName(QStringLiteral("monitoringStatus"));
     auto *hint = new QLabel(tr("Drag over a chart to zoom, right-click to zoom out; click a "
                                "legend entry to hide its line."),
@@ -172,15 +220,12 @@ MonitoringPanel::MonitoringPanel(QNetworkAccessManager *network, QSettings *sett
     });
     connect(m_logBox, &QCheckBox::toggled, m_latency, &ChartWidget::setLogScale);
 
-    m_redraw.setInterval(std::chrono::seconds(1));
-    connect(&m_redraw, &QTimer::timeout, this, [this] {
-        // A hidden panel (a tab behind another dock) costs nothing; showing it redraws.
-        if (isVisible())
-            refresh();
-    });
-    m_redraw.start();
-    m_saveTimer.setInterval(kSaveInterval);
-    connect(&m_saveTimer, &QTimer::timeout, this, [this] { save(); });
+    if (isVisible()) {
+        // Children of a shown widget would otherwise show one event later.
+        for (QWidget *child : findChildren<QWidget *>(Qt::FindDirectChildrenOnly))
+            child->show();
+    }
+    refresh(); // what the store collected before the charts existed
 }
 
 MonitoringPanel::~MonitoringPanel()
@@ -216,8 +261,7 @@ void MonitoringPanel::attach(ClusterSession *session)
         std::make_unique<monitor::Collector>(m_store, *m_alerts, *m_scheduler, *m_clock, m_network);
     connect(m_collector.get(), &monitor::Collector::problem, this,
             [this](const QString &subject, const QString &message) {
-                m_statusLabel->setText(
-                    subject.isEmpty() ? message : subject + QStringLiteral(": ") + message);
+                setStatus(subject.isEmpty() ? message : subject + QStringLiteral(": ") + message);
                 emit problem(subject, message);
             });
     m_collector->setClient(session->client());
@@ -237,7 +281,7 @@ void MonitoringPanel::attach(ClusterSession *session)
     if (session->client()->state() == proxmox::ProxmoxClient::State::Connected)
         startCollecting();
     else
-        m_statusLabel->setText(tr("Waiting for %1…").arg(session->profile().name));
+        setStatus(tr("Waiting for %1…").arg(session->profile().name));
     m_saveTimer.start();
     refresh();
 }
@@ -249,7 +293,7 @@ void MonitoringPanel::startCollecting()
         return;
     qCInfo(lcMonitoring) << "collecting from" << session->profile().name;
     m_scheduler->start();
-    m_statusLabel->setText(tr("Collecting from %1").arg(session->profile().name));
+    setStatus(tr("Collecting from %1").arg(session->profile().name));
     discoverServices();
 }
 
@@ -288,7 +332,7 @@ void MonitoringPanel::detach()
     m_clock.reset();
     m_session = nullptr;
     m_saveTimer.stop();
-    m_statusLabel->setText(tr("Not collecting: connect a cluster."));
+    setStatus(tr("Not collecting: connect a cluster."));
 }
 
 bool MonitoringPanel::isCollecting() const
@@ -323,6 +367,7 @@ void MonitoringPanel::setSchedulerSettings(const monitor::SchedulerSettings &set
 
 void MonitoringPanel::setRange(ChartRange range)
 {
+    ensureCharts();
     m_syncingRange = true;
     for (ChartWidget *chart : charts()) {
         chart->setLiveFollow(m_followBox->isChecked());
@@ -387,7 +432,8 @@ void MonitoringPanel::setThresholds(const AlertsThresholds &thresholds)
     m_thresholds = thresholds;
     m_thresholds.save(m_settings);
     m_alerts->setRules(m_thresholds.applyTo(monitor::defaultAlertRules()));
-    refreshChart(m_replication);
+    if (hasCharts())
+        refreshChart(m_replication);
 }
 
 QSet<QString> MonitoringPanel::alertedItems() const
@@ -414,6 +460,8 @@ QSet<QString> MonitoringPanel::alertedItems() const
 
 void MonitoringPanel::refresh()
 {
+    if (!hasCharts())
+        return; // the store has it all; the charts read it when they are built
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     for (ChartWidget *chart : charts()) {
         chart->setNow(now);

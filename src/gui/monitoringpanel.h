@@ -40,6 +40,11 @@ class AlertsModel;
 // history survives a restart; the charts are redrawn from the store on a timer, never per point.
 //
 // It also owns the alert engine (thresholds from the settings) and the model of its alerts.
+//
+// The charts and their controls are built by ensureCharts(), which the window calls the first
+// time the panel's dock is on screen, and which each chart accessor calls: a window whose
+// Monitoring dock sits behind another tab starts without them, and collection, history and
+// alerts do not need them.
 class MonitoringPanel final : public QWidget
 {
     Q_OBJECT
@@ -86,10 +91,14 @@ public:
     // Nodes and VMs with an active alert, named as the topology names them (`pve1`, `vm:101`).
     QSet<QString> alertedItems() const;
 
-    ChartWidget *latencyChart() const { return m_latency; }
-    ChartWidget *gpuChart() const { return m_gpu; }
-    ChartWidget *replicationChart() const { return m_replication; }
-    ChartWidget *nodeLoadChart() const { return m_nodeLoad; }
+    // Each builds the charts when they do not exist yet.
+    ChartWidget *latencyChart();
+    ChartWidget *gpuChart();
+    ChartWidget *replicationChart();
+    ChartWidget *nodeLoadChart();
+    bool hasCharts() const { return m_latency != nullptr; }
+    // Builds the charts and controls once, filled from the store.
+    void ensureCharts();
 
 signals:
     void alertRaised(const rae::monitor::Alert &alert);
@@ -98,6 +107,7 @@ signals:
     void problem(const QString &subject, const QString &message);
 
 private:
+    void setStatus(const QString &text);
     void startCollecting();
     // Probes and GPU polls for the RAE VMs of the session's newest snapshot not yet known.
     void discoverServices();
@@ -131,6 +141,7 @@ private:
     QCheckBox *m_followBox = nullptr;
     QCheckBox *m_logBox = nullptr;
     QLabel *m_statusLabel = nullptr;
+    QString m_status; // kept while the label does not exist
     QTimer m_redraw;
     QTimer m_saveTimer;
     bool m_syncingRange = false;

@@ -1,10 +1,13 @@
 #include "applicationservices.h"
+#include "chartwidget.h"
 #include "mainwindow.h"
 #include "messagebar.h"
+#include "monitoringpanel.h"
 #include "plandocument.h"
 
 #include "plan/planwriter.h"
 
+#include <QAction>
 #include <QDockWidget>
 #include <QFile>
 #include <QMessageBox>
@@ -32,6 +35,7 @@ private slots:
     void anUnsavedPlanIsOfferedBackAfterACrash();
     void theTitleMarksUnsavedChanges();
     void aBrokenPlanIsReportedInTheMessageBar();
+    void docksBehindATabAreFilledWhenBroughtToFront();
 
 private:
     std::unique_ptr<ApplicationServices> services();
@@ -187,6 +191,46 @@ void TestMainWindow::aBrokenPlanIsReportedInTheMessageBar()
     QVERIFY(!window.openPlan(path).ok());
     QCOMPARE(window.messageBar()->level(), MessageBar::Level::Error);
     QVERIFY(window.messageBar()->text().contains(QStringLiteral("broken.yaml")));
+}
+
+void TestMainWindow::docksBehindATabAreFilledWhenBroughtToFront()
+{
+    auto shared = services();
+    MainWindow window(shared.get());
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    // Start-up builds only what the first frame shows: Findings is in front of the others.
+    QVERIFY(!window.monitoringPanel()->hasCharts());
+    for (const char *name : {"alertsDock", "failureDock", "eventLogDock"})
+        QVERIFY2(!window.findChild<QDockWidget *>(QLatin1String(name))->widget(), name);
+
+    // As a click on the dock's tab does.
+    const auto toFront = [&window](const char *name) {
+        auto *dock = window.findChild<QDockWidget *>(QLatin1String(name));
+        dock->raise();
+        return dock;
+    };
+    toFront("monitoringDock");
+    QTRY_VERIFY(window.monitoringPanel()->hasCharts());
+    QTRY_VERIFY(window.monitoringPanel()->latencyChart()->isVisible());
+    QDockWidget *alerts = toFront("alertsDock");
+    QTRY_VERIFY(alerts->widget() && alerts->widget()->isVisible());
+    QCOMPARE(alerts->widget()->objectName(), QStringLiteral("alertsPanel"));
+    QDockWidget *failures = toFront("failureDock");
+    QTRY_VERIFY(failures->widget() && failures->widget()->isVisible());
+    QCOMPARE(failures->widget()->objectName(), QStringLiteral("failureView"));
+    QDockWidget *log = toFront("eventLogDock");
+    QTRY_VERIFY(log->widget() && log->widget()->isVisible());
+
+    // Closed and opened again through its action (Alt+6), the dock keeps what it has.
+    QAction *toggle = failures->toggleViewAction();
+    QCOMPARE(toggle->shortcut(), QKeySequence(Qt::ALT | Qt::Key_6));
+    QWidget *content = failures->widget();
+    toggle->trigger();
+    QTRY_VERIFY(!failures->isVisible());
+    toggle->trigger();
+    QTRY_VERIFY(failures->isVisible());
+    QCOMPARE(failures->widget(), content);
 }
 
 QTEST_MAIN(TestMainWindow)
