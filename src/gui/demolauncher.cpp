@@ -1,10 +1,19 @@
 #include "demolauncher.h"
 
+#include "clustersession.h"
+#include "monitoringpanel.h"
+
+#include "common/childprocess.h"
+#include "deploy/demoservices.h"
+#include "deploy/servicesecrets.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 #include <QLoggingCategory>
 #include <QStandardPaths>
+
+#include <utility>
 
 Q_LOGGING_CATEGORY(lcDemo, "raedeploy.gui.demo")
 
@@ -70,8 +79,62 @@ QString DemoLauncher::findScenario()
 void DemoLauncher::start(const QString &simulator, const QString &scenario)
 {
     qCInfo(lcDemo) << "starting" << simulator << "with" << scenario;
+    stopWithParent(m_process);
     m_process.start(simulator, {QStringLiteral("--scenario"), scenario, QStringLiteral("--port"),
                                 QStringLiteral("0")});
+}
+
+void DemoLauncher::serveGuests(MonitoringPanel *panel, ClusterSession *session,
+                               secrets::CredentialStore *store, const plan::Plan &plan)
+{
+    if (m_guests != nullptr)
+        return;
+    m_panel = panel;
+    m_session = session;
+    m_rae = plan.rae;
+    m_guests = new deploy::DemoServices(this);
+    connect(m_guests, &deploy::DemoServices::started, this,
+            [this](const QString &server, const QString &address) {
+                emit guestMessage(tr("%1 started on %2 for the demo").arg(server, address));
+            });
+    connect(m_guests, &deploy::DemoServices::failed, this,
+            [this](const QString &server, const QString &address, const QString &message) {
+                emit failed(tr("The demo's %1 on %2 failed: %3").arg(server, address, message));
+            });
+    panel->trustDemoGateway(kGatewayPort);
+    connect(panel, &MonitoringPanel::serviceFound, this, &DemoLauncher::serveGuest);
+    deploy::ensureServiceSecrets(
+        store, plan, this, [this](const Result<deploy::ServiceSecrets> &secrets) {
+            if (!secrets) {
+                emit failed(tr("The demo's Redis password could not be kept: %1")
+                                .arg(secrets.error().message));
+                return;
+            }
+            m_redisPassword = secrets->redisPassword;
+            if (MonitoringPanel *watching = m_panel.data())
+                watching->setRedisPassword(m_redisPassword);
+            const QList<monitor::DiscoveredService> waiting = std::exchange(m_waiting, {});
+            for (const monitor::DiscoveredService &service : waiting)
+                serveGuest(service);
+        });
+}
+
+void DemoLauncher::serveGuest(const monitor::DiscoveredService &service)
+{
+    // Another cluster's VMs are none of the demo's business.
+    MonitoringPanel *panel = m_panel.data();
+    ClusterSession *session = m_session.data();
+    if (panel == nullptr || session == nullptr || panel->session() != session ||
+        service.address.isEmpty())
+        return;
+    if (service.role == plan::Role::Db) {
+        m_guests->startPostgres(service.address, m_rae.databasePort);
+    } else if (service.role == plan::Role::Redis) {
+        if (m_redisPassword.isEmpty())
+            m_waiting.append(service);
+        else
+            m_guests->startRedis(service.address, m_rae.redisPort, m_redisPassword);
+    }
 }
 
 void DemoLauncher::readOutput()

@@ -17,9 +17,12 @@
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLocale>
 #include <QLoggingCategory>
 #include <QRegularExpression>
 #include <QSettings>
+#include <QSslSocket>
+#include <QTime>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -261,7 +264,11 @@ void MonitoringPanel::attach(ClusterSession *session)
         std::make_unique<monitor::Collector>(m_store, *m_alerts, *m_scheduler, *m_clock, m_network);
     connect(m_collector.get(), &monitor::Collector::problem, this,
             [this](const QString &subject, const QString &message) {
-                setStatus(subject.isEmpty() ? message : subject + QStringLiteral(": ") + message);
+                // With its time: the line stays until the next problem, long after this one
+                // may have gone (a service that was still starting, say).
+                const QString time = QLocale().toString(QTime::currentTime(), QLocale::ShortFormat);
+                setStatus(subject.isEmpty() ? tr("%1 %2").arg(time, message)
+                                            : tr("%1 %2: %3").arg(time, subject, message));
                 emit problem(subject, message);
             });
     m_collector->setClient(session->client());
@@ -270,7 +277,8 @@ void MonitoringPanel::attach(ClusterSession *session)
             [this](const monitor::DiscoveredService &service) {
                 qCInfo(lcMonitoring) << "monitoring" << service.name << "as"
                                      << plan::roleName(service.role) << "at" << service.address;
-                monitor::addToCollector(*m_collector, service, m_ports);
+                addService(service);
+                emit serviceFound(service);
             });
     connect(
         m_discovery.get(), &monitor::ServiceDiscovery::failed, this,
@@ -308,14 +316,76 @@ void MonitoringPanel::discoverServices()
 void MonitoringPanel::setPlan(const std::optional<plan::Plan> &plan)
 {
     m_plan = plan;
-    const QString redisPassword = m_ports.redisPassword;
+    const monitor::ServicePorts previous = m_ports;
     m_ports = m_plan ? monitor::ServicePorts::fromPlan(*m_plan) : monitor::ServicePorts();
-    m_ports.redisPassword = redisPassword;
+    m_ports.redisPassword = previous.redisPassword;
+    if (m_demoGatewayPort != 0) {
+        m_ports.gatewayPort = previous.gatewayPort;
+        m_ports.gatewayCa = previous.gatewayCa;
+        m_ports.tlsHostname.clear();
+    }
 }
 
 void MonitoringPanel::setRedisPassword(const QString &password)
 {
+    if (password == m_ports.redisPassword)
+        return;
     m_ports.redisPassword = password;
+    if (!m_discovery || !m_collector)
+        return;
+    // A Redis VM found before the password came is probed again, with it.
+    for (const monitor::DiscoveredService &service : m_discovery->services()) {
+        if (service.role == plan::Role::Redis)
+            addService(service);
+    }
+}
+
+void MonitoringPanel::trustDemoGateway(quint16 port)
+{
+    m_demoGatewayPort = port;
+    m_ports.gatewayPort = port;
+    // Its certificate names the VM's address, not the plan's public host name.
+    m_ports.tlsHostname.clear();
+}
+
+namespace {
+constexpr std::chrono::seconds kGatewayRetry{5};
+}
+
+void MonitoringPanel::addService(const monitor::DiscoveredService &service)
+{
+    if (!m_collector)
+        return;
+    if (service.role != plan::Role::Gateway || m_demoGatewayPort == 0 ||
+        !m_ports.gatewayCa.isEmpty() || service.address.isEmpty()) {
+        monitor::addToCollector(*m_collector, service, m_ports);
+        return;
+    }
+    // The demo's gateway: take the certificate it presents, then probe it against that one.
+    auto *socket = new QSslSocket(this);
+    auto take = [this, socket, service] {
+        if (socket->property("taken").toBool())
+            return;
+        socket->setProperty("taken", true);
+        const QList<QSslCertificate> chain = socket->peerCertificateChain().mid(0, 1);
+        socket->abort();
+        socket->deleteLater();
+        if (chain.isEmpty()) {
+            // Not serving yet: its provisioning starts the gateway last. Ask again shortly.
+            QTimer::singleShot(kGatewayRetry, this, [this, service] {
+                if (m_collector && m_ports.gatewayCa.isEmpty())
+                    addService(service);
+            });
+            return;
+        }
+        m_ports.gatewayCa = chain;
+        if (m_collector)
+            monitor::addToCollector(*m_collector, service, m_ports);
+    };
+    connect(socket, &QSslSocket::sslErrors, this, take);
+    connect(socket, &QSslSocket::encrypted, this, take);
+    connect(socket, &QAbstractSocket::errorOccurred, this, take);
+    socket->connectToHostEncrypted(service.address, m_demoGatewayPort);
 }
 
 void MonitoringPanel::detach()

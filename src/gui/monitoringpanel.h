@@ -76,8 +76,13 @@ public:
     // The plan of the attached cluster, when the window has one: roles of VMs without a
     // `rae-<role>` tag, and the services' ports. Without it the RAE defaults are probed.
     void setPlan(const std::optional<plan::Plan> &plan);
-    // Secrets the probes need (the Redis password); never logged. Applies to VMs found later.
+    // Secrets the probes need (the Redis password); never logged. Redis VMs found already are
+    // probed with it from now on.
     void setRedisPassword(const QString &password);
+    // The simulator's gateway, for the demo only: it listens on `port` (443 needs root) with a
+    // self-signed certificate for its own address. That certificate is fetched once when the
+    // gateway is found and trusted for this panel's life, as the demo trusts the simulator.
+    void trustDemoGateway(quint16 port);
 
     void setRange(ChartRange range);
 
@@ -105,9 +110,12 @@ signals:
     // The set of active alerts changed (raised or cleared).
     void alertsChanged();
     void problem(const QString &subject, const QString &message);
+    // A running RAE VM found with its address (the guest agent's), as it is added to the probes.
+    void serviceFound(const rae::monitor::DiscoveredService &service);
 
 private:
     void setStatus(const QString &text);
+    void addService(const monitor::DiscoveredService &service);
     void startCollecting();
     // Probes and GPU polls for the RAE VMs of the session's newest snapshot not yet known.
     void discoverServices();
@@ -132,6 +140,7 @@ private:
     std::unique_ptr<monitor::ServiceDiscovery> m_discovery;
     std::optional<plan::Plan> m_plan;
     monitor::ServicePorts m_ports;
+    quint16 m_demoGatewayPort = 0; // 0: not the demo
 
     ChartWidget *m_latency = nullptr;
     ChartWidget *m_gpu = nullptr;

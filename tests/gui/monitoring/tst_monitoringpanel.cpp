@@ -1,13 +1,17 @@
 #include "chartwidget.h"
 #include "clustersession.h"
+#include "demolauncher.h"
 #include "monitoringpanel.h"
 #include "simprocess.h"
 
+#include "plan/planreader.h"
 #include "proxmox/certificatetrust.h"
+#include "secrets/credentialstore.h"
 
 #include <QDir>
 #include <QNetworkAccessManager>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -22,6 +26,7 @@ class TestMonitoringPanel final : public QObject
 
 private slots:
     void theChartsFillFromTheSimulator();
+    void theDemoServesItsDatabaseAndCacheAndTrustsItsGateway();
 };
 
 void TestMonitoringPanel::theChartsFillFromTheSimulator()
@@ -81,6 +86,81 @@ void TestMonitoringPanel::theChartsFillFromTheSimulator()
     monitor::MetricStore reloaded;
     QVERIFY(reloaded.load(folder));
     QVERIFY(reloaded.contains({QStringLiteral("node.cpu_percent"), QStringLiteral("pve1")}));
+}
+
+void TestMonitoringPanel::theDemoServesItsDatabaseAndCacheAndTrustsItsGateway()
+{
+    // Three of the scenario's VMs tagged as a deployment tags RAE's database, cache and gateway.
+    // The simulator imitates the gateway only: the demo starts a real PostgreSQL and Redis on
+    // the other two VMs' addresses, the panel probes Redis with the deployment's password and
+    // the gateway against the certificate it showed.
+    SimProcess sim;
+    QVERIFY(sim.start(QStringLiteral(RAE_SOURCE_DIR "/resources/sim/reference.yaml")));
+    const auto tag = [&sim](const QString &node, int vmid, const QByteArray &tags) {
+        return sim
+            .withToken("PUT",
+                       QStringLiteral("/api2/json/nodes/%1/qemu/%2/config").arg(node).arg(vmid),
+                       "tags=" + tags)
+            .status;
+    };
+    QCOMPARE(tag(QStringLiteral("pve1"), 100, "rae%3Brae-db"), 200);
+    QCOMPARE(tag(QStringLiteral("pve2"), 110, "rae%3Brae-redis"), 200);
+    QCOMPARE(tag(QStringLiteral("pve3"), 111, "rae%3Brae-gateway"), 200);
+    QCOMPARE(sim.control(QStringLiteral("service"), R"({"vmid":111,"state":"up"})").status, 200);
+    QCOMPARE(sim.control(QStringLiteral("time-advance"), R"({"seconds":30})").status, 200);
+
+    QTemporaryDir dir;
+    QSettings settings(dir.filePath(QStringLiteral("settings.ini")), QSettings::IniFormat);
+    QNetworkAccessManager network;
+    cluster::ClusterProfile profile;
+    profile.name = QStringLiteral("prod");
+    profile.endpoints = {sim.value(QStringLiteral("url"))};
+    profile.user = QStringLiteral("deployer@pve");
+    profile.tokenName = QStringLiteral("app");
+    proxmox::PinStore(&settings, profile.name)
+        .pin(QUrl(profile.endpoints.first()).host(), sim.value(QStringLiteral("fingerprint")));
+    ClusterSession session(profile, &settings, &network);
+
+    MonitoringPanel panel(&network, &settings, dir.filePath(QStringLiteral("monitoring")));
+    monitor::SchedulerSettings fast;
+    fast.intervals.fill(std::chrono::milliseconds(500));
+    panel.setSchedulerSettings(fast);
+    auto read =
+        plan::readPlanFile(QStringLiteral(RAE_SOURCE_DIR "/resources/plans/reference.yaml"));
+    QVERIFY(read.ok());
+    panel.setPlan(read.value());
+    panel.attach(&session);
+
+    secrets::CredentialStore store;
+    store.setSessionOnly(true);
+    DemoLauncher demo;
+    QSignalSpy messages(&demo, &DemoLauncher::guestMessage);
+    QSignalSpy failures(&demo, &DemoLauncher::failed);
+    demo.serveGuests(&panel, &session, &store, read.value());
+    session.start(proxmox::Credentials::apiToken(
+        profile.user, profile.tokenName, QStringLiteral("00000000-0000-4000-8000-00000000a001")));
+
+    QTRY_VERIFY_WITH_TIMEOUT(messages.size() == 2 || !failures.isEmpty(), 60000);
+    if (!failures.isEmpty())
+        QFAIL(qPrintable(failures.first().first().toString()));
+    QStringList started;
+    for (const QList<QVariant> &message : messages)
+        started.append(message.first().toString());
+    started.sort();
+    QVERIFY2(started.first().startsWith(QLatin1String("PostgreSQL started on 127.")),
+             qPrintable(started.join(QLatin1Char('\n'))));
+    QVERIFY(started.last().startsWith(QLatin1String("Redis started on 127.")));
+
+    // A latency point is recorded only for an answer: Redis took the password, the gateway's
+    // TLS handshake passed with the certificate it showed first.
+    const auto answered = [&panel](const char *metric, const char *vm) {
+        return panel.store().contains({QString::fromLatin1(metric), QString::fromLatin1(vm)});
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(answered("latency.postgres", "bastion"), 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(answered("latency.redis", "monitoring"), 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(answered("latency.gateway", "ci-runner"), 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(answered("tls_handshake.gateway", "ci-runner"), 30000);
+    panel.detach();
 }
 
 QTEST_MAIN(TestMonitoringPanel)
