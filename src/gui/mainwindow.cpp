@@ -180,6 +180,8 @@ MainWindow::MainWindow(ApplicationServices *services, QWidget *parent)
 
     connect(m_document, &PlanDocument::planChanged, this, [this] {
         m_clusterModel->setPlan(m_document->plan());
+        // Roles of untagged VMs and the services' ports for the probes.
+        m_monitoring->setPlan(m_document->plan());
         if (!m_failedNode.isEmpty() && !m_document->plan().node(m_failedNode))
             simulateFailure({});
         startFailureAnalysis();
@@ -1507,7 +1509,13 @@ void MainWindow::startDemo()
                                    profile.user, QStringLiteral("sim-deployer-password-test-only")),
                                m_demoPins.get());
                 m_demoSession = m_activeSession;
+                // The demo's PostgreSQL and Redis, as its deployment brings those VMs up.
+                m_demo->serveGuests(m_monitoring, m_demoSession, m_demoCredentials.get(),
+                                    m_document->plan());
             });
+    connect(m_demo, &DemoLauncher::guestMessage, this, [this](const QString &message) {
+        m_eventLog->append(EventLogModel::Level::Info, tr("demo"), message);
+    });
     m_eventLog->append(EventLogModel::Level::Info, tr("demo"),
                        tr("starting %1").arg(QFileInfo(simulator).fileName()));
     m_demo->start(simulator, scenario);
