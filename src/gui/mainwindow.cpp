@@ -458,8 +458,6 @@ void MainWindow::createDocks()
             });
     connect(m_monitoring, &MonitoringPanel::alertsChanged, this,
             [this] { applyAlertBadges(m_scene, m_monitoring->alertedItems()); });
-    m_monitoringDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_4));
-    alertsDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_5));
 
     auto *failureDock = new QDockWidget(tr("Node Failures"), this);
     failureDock->setObjectName(QStringLiteral("failureDock"));
@@ -486,14 +484,16 @@ void MainWindow::createDocks()
     addDockWidget(Qt::BottomDockWidgetArea, failureDock);
     tabifyDockWidget(findingsDock, failureDock);
     findingsDock->raise();
-    failureDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_6));
 
     resizeDocks({findingsDock}, {170}, Qt::Vertical);
     resizeDocks({propertiesDock}, {300}, Qt::Horizontal);
 
-    findingsDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_1));
-    logDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_2));
-    propertiesDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key_3));
+    bringToFrontOrToggle(findingsDock, QKeySequence(Qt::ALT | Qt::Key_1));
+    bringToFrontOrToggle(logDock, QKeySequence(Qt::ALT | Qt::Key_2));
+    bringToFrontOrToggle(propertiesDock, QKeySequence(Qt::ALT | Qt::Key_3));
+    bringToFrontOrToggle(m_monitoringDock, QKeySequence(Qt::ALT | Qt::Key_4));
+    bringToFrontOrToggle(alertsDock, QKeySequence(Qt::ALT | Qt::Key_5));
+    bringToFrontOrToggle(failureDock, QKeySequence(Qt::ALT | Qt::Key_6));
     m_viewMenu = new QMenu(tr("&View"), this);
     m_viewMenu->addActions({m_planModeAction, m_liveModeAction});
     m_viewMenu->addSeparator();
@@ -518,6 +518,28 @@ void MainWindow::fillWhenShown(QDockWidget *dock, std::function<QWidget *()> mak
                 dock->setWidget(content);
                 content->show(); // in this frame, not one event later
             });
+}
+
+void MainWindow::bringToFrontOrToggle(QDockWidget *dock, const QKeySequence &shortcut)
+{
+    // A dock behind another one's tab is open, so its toggle action alone would close it on the
+    // first press. Pressed then, it comes to the front instead; pressed while in front, it
+    // closes; closed, it opens in front of its tab group. Whether it was in front is read as of the
+    // last event loop round, since the action has already closed it when this handler runs.
+    static constexpr char kInFront[] = "raeInFront";
+    connect(dock, &QDockWidget::visibilityChanged, dock, [dock](bool visible) {
+        QTimer::singleShot(0, dock, [dock, visible] { dock->setProperty(kInFront, visible); });
+    });
+    dock->setProperty(kInFront, dock->isVisible());
+    QAction *toggle = dock->toggleViewAction();
+    toggle->setShortcut(shortcut);
+    connect(toggle, &QAction::triggered, dock, [dock](bool checked) {
+        if (!checked && dock->property(kInFront).toBool())
+            return; // closed, as asked
+        // Opened, or brought from behind a tab: either way in front, where it can be seen.
+        dock->show();
+        dock->raise();
+    });
 }
 
 void MainWindow::createMenus()

@@ -22,6 +22,7 @@
 
 class QAction;
 class QDockWidget;
+class QKeySequence;
 class QLabel;
 class QLineEdit;
 class QMenu;
@@ -130,6 +131,8 @@ private:
     // The dock's contents are made the first time it shows, so that start-up pays only for
     // what the first frame shows; title, toggle action and place in the layout exist at once.
     void fillWhenShown(QDockWidget *dock, std::function<QWidget *()> make);
+    // `shortcut` on the dock's toggle action, which brings a dock behind a tab to the front.
+    void bringToFrontOrToggle(QDockWidget *dock, const QKeySequence &shortcut);
     void restoreLayout();
     void saveLayout();
 
