@@ -8,10 +8,30 @@
 #include <QSet>
 
 #include <algorithm>
+#include <optional>
 
 namespace rae::ha {
 
 namespace {
+
+// The role the deployer tagged a VM with (`rae-db`, `rae-api`, ...); `rae`, `rae-standby` and
+// `rae-version-*` name none. Proxmox stores tags separated by `;` (`,` and spaces are read too).
+std::optional<plan::Role> roleFromTags(const QStringList &tags)
+{
+    for (const QString &tag : tags) {
+        if (tag.startsWith(QLatin1String("rae-"), Qt::CaseInsensitive)) {
+            if (const auto role = plan::roleFromName(tag.mid(4).toLower()))
+                return role;
+        }
+    }
+    return std::nullopt;
+}
+
+QStringList splitTags(const QString &tags)
+{
+    static const QRegularExpression separators(QStringLiteral("[;, ]+"));
+    return tags.split(separators, Qt::SkipEmptyParts);
+}
 
 struct Tr
 {
@@ -216,6 +236,8 @@ PlanClusterState clusterStateFromScenario(const cluster::Scenario &scenario)
                 service.unusableNodes.insert(node.name, blocker);
         }
         input.vmNameOfId.insert(service.sid, vm->name);
+        if (const auto role = roleFromTags(splitTags(vm->config.value(QStringLiteral("tags")))))
+            input.roleOfId.insert(service.sid, *role);
         managed.insert(service.sid);
         state.services.append(service);
     }
@@ -224,6 +246,8 @@ PlanClusterState clusterStateFromScenario(const cluster::Scenario &scenario)
         if (vm.templateVm || managed.contains(sid))
             continue;
         input.vmNameOfId.insert(sid, vm.name);
+        if (const auto role = roleFromTags(splitTags(vm.config.value(QStringLiteral("tags")))))
+            input.roleOfId.insert(sid, *role);
         state.guests.append(
             {sid, vm.name, vm.node,
              double(configInt(vm.config, "cores")) * double(configInt(vm.config, "sockets")),
@@ -290,6 +314,8 @@ PlanClusterState clusterStateFromInventory(const cluster::Inventory &inventory,
         service.maxRelocate = resource.maxRelocate;
         service.group = resource.group;
         input.vmNameOfId.insert(service.sid, guest->name);
+        if (const auto role = roleFromTags(guest->tags))
+            input.roleOfId.insert(service.sid, *role);
         managed.insert(service.sid);
         state.services.append(service);
     }
@@ -298,6 +324,8 @@ PlanClusterState clusterStateFromInventory(const cluster::Inventory &inventory,
         if (guest.isTemplate || managed.contains(id))
             continue;
         input.vmNameOfId.insert(id, guest.name);
+        if (const auto role = roleFromTags(guest.tags))
+            input.roleOfId.insert(id, *role);
         state.guests.append({id, guest.name, guest.node, double(guest.maxCpu), guest.memoryTotal,
                              guest.status == cluster::GuestStatus::Running});
     }
@@ -406,14 +434,54 @@ QList<Impact> clusterImpacts(const PlanClusterState &input, const FailureCase &r
         impacts.append(
             {QStringLiteral("self-fenced"), ImpactSeverity::Critical,
              Tr::tr("%1 fences itself: its watchdog resets it without quorum").arg(node)});
+    QHash<QString, const ServiceOutcome *> outcomes;
     for (const ServiceOutcome &outcome : result.services) {
-        if (outcome.fate != Fate::Down || outcome.reason == DownReason::Disabled)
+        outcomes.insert(outcome.sid, &outcome);
+        // RAE's VMs are reported by role below, with the same reason.
+        if (outcome.fate != Fate::Down || outcome.reason == DownReason::Disabled ||
+            input.roleOfId.contains(outcome.sid))
             continue;
         const QString name = input.vmNameOfId.value(outcome.sid, outcome.sid);
         impacts.append(
             {QStringLiteral("vm-down"), ImpactSeverity::Critical,
              Tr::tr("%1 (%2) stays down: %3").arg(name, outcome.sid, describeOutcome(outcome))});
     }
+
+    // RAE's roles, from the VMs' tags, as the plan path names them. Only VMs that serve now
+    // count: a stopped one (a blue-green tier kept for a rollback, say) is no replica.
+    const QSet<QString> failed(result.failedNodes.cbegin(), result.failedNodes.cend());
+    const QSet<QString> fenced(result.selfFencedNodes.cbegin(), result.selfFencedNodes.cend());
+    QList<RoleMember> members;
+    QStringList ids = input.roleOfId.keys();
+    std::sort(ids.begin(), ids.end()); // the reasons in a stable order
+    for (const QString &id : std::as_const(ids)) {
+        const plan::Role role = input.roleOfId.value(id);
+        const QString name = input.vmNameOfId.value(id, id);
+        if (const Service *service = input.state.service(id)) {
+            if (service->state != RequestState::Started)
+                continue;
+            const ServiceOutcome *outcome = outcomes.value(id);
+            QString why;
+            if (outcome && outcome->fate == Fate::Down)
+                why = outcome->reason == DownReason::StartFails ? outcome->startFailure
+                                                                : describeOutcome(*outcome);
+            members.append({role, why});
+            continue;
+        }
+        const auto guest =
+            std::find_if(input.state.guests.cbegin(), input.state.guests.cend(),
+                         [&id](const Guest &candidate) { return candidate.id == id; });
+        if (guest == input.state.guests.cend() || !guest->running)
+            continue;
+        QString why;
+        if (fenced.contains(guest->node))
+            why = Tr::tr("%1 fenced itself without quorum").arg(guest->node);
+        else if (failed.contains(guest->node))
+            why = Tr::tr("%1 is not HA-managed and stays down with %2").arg(name, guest->node);
+        members.append({role, why});
+    }
+    impacts += roleImpacts(members);
+
     for (const NodeLoadAfter &load : result.loads) {
         if (load.memoryOvercommitted)
             impacts.append(

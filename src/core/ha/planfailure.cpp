@@ -165,6 +165,49 @@ PlanClusterState clusterStateFromPlan(const plan::Plan &plan)
     return result;
 }
 
+QList<Impact> roleImpacts(const QList<RoleMember> &members)
+{
+    QList<Impact> impacts;
+    for (plan::Role role : plan::kAllRoles) {
+        QStringList reasons;
+        int total = 0;
+        int running = 0;
+        for (const RoleMember &member : members) {
+            if (member.role != role)
+                continue;
+            ++total;
+            if (member.why.isEmpty())
+                ++running;
+            else if (!reasons.contains(member.why))
+                reasons.append(member.why);
+        }
+        if (running == total)
+            continue;
+        const QString label = plan::roleTitle(role);
+        if (running == 0) {
+            const QString what =
+                role == plan::Role::Llm ? Tr::tr("%1 unavailable: %2") : Tr::tr("%1 down: %2");
+            impacts.append({QStringLiteral("role-down"), ImpactSeverity::Critical,
+                            what.arg(label, reasons.join(QStringLiteral("; ")))});
+        } else if (role == plan::Role::Api) {
+            const QString what =
+                running * 2 == total
+                    ? Tr::tr("API capacity halved (%1 of %2 replicas running): %3")
+                    : Tr::tr("API capacity reduced (%1 of %2 replicas running): %3");
+            impacts.append({QStringLiteral("api-capacity"), ImpactSeverity::Warning,
+                            what.arg(running).arg(total).arg(reasons.join(QStringLiteral("; ")))});
+        } else {
+            impacts.append({QStringLiteral("role-degraded"), ImpactSeverity::Warning,
+                            Tr::tr("%1 degraded (%2 of %3 running): %4")
+                                .arg(label)
+                                .arg(running)
+                                .arg(total)
+                                .arg(reasons.join(QStringLiteral("; ")))});
+        }
+    }
+    return impacts;
+}
+
 QList<Impact> planImpacts(const plan::Plan &plan, const FailureCase &result)
 {
     QList<Impact> impacts;
@@ -207,44 +250,10 @@ QList<Impact> planImpacts(const plan::Plan &plan, const FailureCase &result)
             {QStringLiteral("self-fenced"), ImpactSeverity::Critical,
              Tr::tr("%1 fences itself: its watchdog resets it without quorum").arg(node)});
 
-    for (plan::Role role : plan::kAllRoles) {
-        const QList<const plan::Vm *> vms = plan.vmsWithRole(role);
-        if (vms.isEmpty())
-            continue;
-        QStringList reasons;
-        int running = 0;
-        for (const plan::Vm *vm : vms) {
-            const QString why = whyDown(*vm);
-            if (why.isEmpty())
-                ++running;
-            else if (!reasons.contains(why))
-                reasons.append(why);
-        }
-        const int total = int(vms.size());
-        if (running == total)
-            continue;
-        const QString label = plan::roleTitle(role);
-        if (running == 0) {
-            const QString what =
-                role == plan::Role::Llm ? Tr::tr("%1 unavailable: %2") : Tr::tr("%1 down: %2");
-            impacts.append({QStringLiteral("role-down"), ImpactSeverity::Critical,
-                            what.arg(label, reasons.join(QStringLiteral("; ")))});
-        } else if (role == plan::Role::Api) {
-            const QString what =
-                running * 2 == total
-                    ? Tr::tr("API capacity halved (%1 of %2 replicas running): %3")
-                    : Tr::tr("API capacity reduced (%1 of %2 replicas running): %3");
-            impacts.append({QStringLiteral("api-capacity"), ImpactSeverity::Warning,
-                            what.arg(running).arg(total).arg(reasons.join(QStringLiteral("; ")))});
-        } else {
-            impacts.append({QStringLiteral("role-degraded"), ImpactSeverity::Warning,
-                            Tr::tr("%1 degraded (%2 of %3 running): %4")
-                                .arg(label)
-                                .arg(running)
-                                .arg(total)
-                                .arg(reasons.join(QStringLiteral("; ")))});
-        }
-    }
+    QList<RoleMember> members;
+    for (const plan::Vm &vm : plan.vms)
+        members.append({vm.role, whyDown(vm)});
+    impacts += roleImpacts(members);
 
     for (const NodeLoadAfter &load : result.loads) {
         if (load.memoryOvercommitted)

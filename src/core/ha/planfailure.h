@@ -18,7 +18,10 @@ struct PlanClusterState
 {
     ClusterState state;
     QHash<QString, QString> vmNameOfId; // HA id (or guest id) → plan VM name
-    QStringList notes;                  // what the plan cannot express on this release
+    // RAE's VMs of a live cluster or scenario by HA id (or guest id), from their `rae-<role>`
+    // tags as the deployer writes them; empty for a plan, whose VMs have their roles.
+    QHash<QString, plan::Role> roleOfId;
+    QStringList notes; // what the plan cannot express on this release
 };
 
 // The plan as the HA manager will see it once deployed: HA settings become PVE 9 rules (or
@@ -52,6 +55,16 @@ PlanFailureReport analysePlanFailures(const plan::Plan &plan, const QList<QStrin
 
 // What a case means for RAE: API replicas left, roles down and why, overloaded survivors.
 QList<Impact> planImpacts(const plan::Plan &plan, const FailureCase &result);
+
+// One VM of a RAE role in a case: `why` it does not run afterwards, empty when it does.
+struct RoleMember
+{
+    plan::Role role = plan::Role::Api;
+    QString why;
+};
+// Per role: down ("role-down"), fewer API replicas ("api-capacity") or fewer of another role
+// ("role-degraded"), each with the reasons. Roles all of whose VMs run give nothing.
+QList<Impact> roleImpacts(const QList<RoleMember> &members);
 
 QString impactSeverityName(ImpactSeverity severity);
 

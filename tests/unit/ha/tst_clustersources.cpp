@@ -67,6 +67,7 @@ private slots:
     void scheduler();
     void inventoryGivesMaintenanceGroupsAndNotes();
     void liveConfigsGiveStartBlockers();
+    void liveRaeVmsAreReportedByRole();
 };
 
 void TestClusterSources::scenarioGivesNodesServicesAndGuests()
@@ -276,6 +277,76 @@ void TestClusterSources::liveConfigsGiveStartBlockers()
         ha::analyseClusterFailures(input, {{QStringLiteral("pve3")}});
     QCOMPARE(report.analysis.cases.constFirst().services.constFirst().reason,
              ha::DownReason::StartFails);
+}
+
+void TestClusterSources::liveRaeVmsAreReportedByRole()
+{
+    // A deployed RAE: its VMs carry `rae-<role>` tags. One API replica is not HA-managed, the
+    // LLM VM neither, and a stopped API VM of an earlier version is kept for a rollback.
+    cluster::Inventory inventory;
+    for (const char *name : {"pve1", "pve2", "pve3"}) {
+        cluster::NodeResource node;
+        node.name = QString::fromLatin1(name);
+        node.status = cluster::NodeStatus::Online;
+        node.maxCpu = 32;
+        node.memoryTotal = 128ull << 30;
+        inventory.resources.nodes.append(node);
+    }
+    const auto guest = [](int vmid, const char *name, const char *node, QStringList tags,
+                          bool running) {
+        cluster::GuestResource resource;
+        resource.vmid = vmid;
+        resource.name = QString::fromLatin1(name);
+        resource.node = QString::fromLatin1(node);
+        resource.maxCpu = 4;
+        resource.memoryTotal = 8ull << 30;
+        resource.tags = std::move(tags);
+        resource.status = running ? cluster::GuestStatus::Running : cluster::GuestStatus::Stopped;
+        return resource;
+    };
+    const QString rae = QStringLiteral("rae");
+    inventory.resources.guests = {
+        guest(101, "rae-db", "pve1", {rae, QStringLiteral("rae-db")}, true),
+        guest(104, "rae-api-1", "pve1", {rae, QStringLiteral("rae-api")}, true),
+        guest(105, "rae-api-2", "pve2", {rae, QStringLiteral("rae-api")}, true),
+        guest(106, "rae-llm", "pve3", {rae, QStringLiteral("rae-llm")}, true),
+        guest(114, "rae-api-1-v0.9", "pve1",
+              {rae, QStringLiteral("rae-api"), QStringLiteral("rae-standby")}, false),
+        guest(120, "bastion", "pve3", {}, true),
+    };
+    cluster::HaResource db;
+    db.sid = QStringLiteral("vm:101");
+    db.vmid = 101;
+    cluster::HaResource api2;
+    api2.sid = QStringLiteral("vm:105");
+    api2.vmid = 105;
+    inventory.haResources = {db, api2};
+
+    const ha::PlanClusterState input = ha::clusterStateFromInventory(inventory, {}, true);
+    QCOMPARE(input.roleOfId.value(QStringLiteral("vm:106")), plan::Role::Llm);
+    QCOMPARE(input.roleOfId.value(QStringLiteral("vm:114")), plan::Role::Api);
+    QVERIFY(!input.roleOfId.contains(QStringLiteral("vm:120")));
+    const ha::PlanFailureReport report =
+        ha::analyseClusterFailures(input, {{QStringLiteral("pve1")}, {QStringLiteral("pve3")}});
+    const auto texts = [&report](int index) {
+        QStringList result;
+        for (const ha::Impact &impact : report.impacts.at(index))
+            result << impact.id + QStringLiteral(": ") + impact.text;
+        return result;
+    };
+    // pve1: the database recovers through HA; of the two API replicas that serve one stays
+    // down (the kept one of 0.9 is no replica).
+    QCOMPARE(texts(0), QStringList{QStringLiteral(
+                           "api-capacity: API capacity halved (1 of 2 replicas running): "
+                           "rae-api-1 is not HA-managed and stays down with pve1")});
+    // pve3: the LLM is gone, said in RAE's terms; bastion, no RAE VM, stays down by name.
+    const QStringList pve3 = texts(1);
+    QVERIFY2(pve3.contains(QStringLiteral(
+                 "role-down: LLM unavailable: rae-llm is not HA-managed and stays down with pve3")),
+             qPrintable(pve3.join(u'\n')));
+    QVERIFY2(std::none_of(pve3.cbegin(), pve3.cend(),
+                          [](const QString &text) { return text.contains(u"vm:106"); }),
+             "the LLM VM is reported by its role, not again by its id");
 }
 
 QTEST_GUILESS_MAIN(TestClusterSources)
