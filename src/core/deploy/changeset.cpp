@@ -1,5 +1,8 @@
 #include "deploy/changeset.h"
 
+#include "deploy/apitier.h"
+#include "deploy/provisioning.h"
+
 #include <QCoreApplication>
 #include <QSet>
 
@@ -195,67 +198,23 @@ Changeset computeChangeset(const plan::Plan &plan, const ClusterSnapshot &snapsh
     QMap<QString, int> vmids; // plan VM name → id, known or 0
     QSet<int> matched;
 
-    // VMs.
-    for (const plan::Vm &vm : plan.vms) {
-        const SnapshotVm *actual = snapshot.vmByName(vm.name);
-        if (actual && !actual->isRae()) {
-            const int known = options.knownVmids.value(vm.name, vm.vmid.value_or(0));
-            if (actual->vmid != known) {
-                set.errors.append({Tr::tr("A VM named %1 exists (id %2) but is not tagged as "
-                                          "RAE's.")
-                                       .arg(vm.name)
-                                       .arg(actual->vmid),
-                                   Tr::tr("Rename that VM, or tag it `rae` to adopt it."),
-                                   vm.name});
-                continue;
-            }
-        }
-        if (!actual && vm.vmid) {
-            if (const SnapshotVm *taken = snapshot.vmById(*vm.vmid)) {
-                set.errors.append(
-                    {Tr::tr("VM id %1 is taken by %2.").arg(*vm.vmid).arg(taken->name),
-                     Tr::tr("Give %1 another vmid in the plan, or leave it out to take the next "
-                            "free one.")
-                         .arg(vm.name),
-                     vm.name});
-                continue;
-            }
-        }
+    // What a blue-green change of the API tier left: kept VMs are not started or retagged, and
+    // a VM that serves in place of a plan API VM is that VM in its upgraded form.
+    const ApiTier tier = readApiTier(plan, snapshot);
+    QSet<QString> kept;     // plan VMs kept stopped for a rollback: HA would start them
+    QSet<QString> replaced; // plan API VMs not on the cluster, another VM having their place
 
+    // Compares a VM that exists with what the plan wants of it; `note` says why it is not the
+    // plan's own, and then an unchanged VM is listed as kept too (`=`).
+    auto compareVm = [&](const plan::Vm &vm, const SnapshotVm *actual, const QString &note) {
         const DesiredVm desired = desiredVm(plan, vm);
         Change change;
         change.object = ObjectKind::Vm;
         change.id = vm.name;
         change.vmName = vm.name;
         change.node = vm.node;
-
-        if (!actual) {
-            change.kind = ChangeKind::Create;
-            change.vmid = vm.vmid.value_or(options.knownVmids.value(vm.name, 0));
-            const QString templ = vm.templateRef.isEmpty() ? plan.defaultTemplate : vm.templateRef;
-            change.fields.append({QStringLiteral("template"), {}, templ});
-            change.fields.append({QStringLiteral("node"), {}, vm.node});
-            change.fields.append({QStringLiteral("cores"), {}, QString::number(vm.cores)});
-            change.fields.append({QStringLiteral("memory"), {}, gib(vm.memory)});
-            for (const SnapshotDisk &disk : desired.disks)
-                change.fields.append({QStringLiteral("disk ") + disk.key,
-                                      {},
-                                      disk.storage + QLatin1Char(':') + gib(disk.size)});
-            for (const SnapshotNic &nic : desired.nics)
-                change.fields.append({nic.key, {}, nicText(nic)});
-            for (auto it = desired.ipConfigs.cbegin(); it != desired.ipConfigs.cend(); ++it)
-                change.fields.append(
-                    {QStringLiteral("ipconfig") + QString::number(it.key()), {}, it.value()});
-            change.fields.append({QStringLiteral("tags"), {}, desired.tags.join(QLatin1Char(';'))});
-            if (!desired.gpuMapping.isEmpty())
-                change.fields.append({QStringLiteral("gpu"), {}, desired.gpuMapping});
-            vmids.insert(vm.name, change.vmid);
-            set.changes.append(change);
-            continue;
-        }
-
+        change.note = note;
         matched.insert(actual->vmid);
-        vmids.insert(vm.name, actual->vmid);
         change.vmid = actual->vmid;
         compare(change.fields, QStringLiteral("cores"), QString::number(actual->cores),
                 QString::number(vm.cores));
@@ -314,7 +273,7 @@ Changeset computeChangeset(const plan::Plan &plan, const ClusterSnapshot &snapsh
                 keep.note = Tr::tr("HA moved it to %1, a node the plan allows; left there")
                                 .arg(actual->node);
                 set.changes.append(keep);
-                continue;
+                return;
             }
             if (!allowed) {
                 Change move = change;
@@ -329,13 +288,150 @@ Changeset computeChangeset(const plan::Plan &plan, const ClusterSnapshot &snapsh
         if (!change.fields.isEmpty()) {
             change.kind = ChangeKind::Update;
             set.changes.append(change);
+        } else if (!note.isEmpty()) {
+            change.kind = ChangeKind::Keep;
+            set.changes.append(change);
         }
+    };
+    auto keepTierVm = [&](const ApiTierVm &vm, const QString &note) {
+        Change change;
+        change.object = ObjectKind::Vm;
+        change.kind = ChangeKind::Keep;
+        change.id = vm.name;
+        change.vmName = vm.name;
+        change.vmid = vm.vmid;
+        if (const SnapshotVm *actual = snapshot.vmById(vm.vmid))
+            change.node = actual->node;
+        change.note = note;
+        matched.insert(vm.vmid);
+        set.changes.append(change);
+    };
+
+    // VMs.
+    for (const plan::Vm &vm : plan.vms) {
+        const SnapshotVm *actual = snapshot.vmByName(vm.name);
+        if (vm.role == plan::Role::Api && tier.unsettled.contains(vm.name)) {
+            // Which VM the gateway proxies to is not on the snapshot: nothing is touched.
+            for (const ApiTierVm &member : tier.of(vm.name))
+                keepTierVm(member,
+                           Tr::tr("an upgrade-api or rollback-api of %1 has not finished: run it "
+                                  "again to finish it; apply leaves this tier alone until then")
+                               .arg(vm.name));
+            if (const ApiTierVm *own = tier.find(vm.name)) {
+                vmids.insert(vm.name, own->vmid);
+                kept.insert(vm.name);
+            } else {
+                replaced.insert(vm.name);
+            }
+            continue;
+        }
+        const QString switched = tier.switchedTo(vm.name);
+        if (const ApiTierVm *own = tier.find(vm.name); own && own->standby) {
+            keepTierVm(*own,
+                       switched.isEmpty()
+                           ? Tr::tr("kept stopped for a rollback (%1); no VM serves in its place: "
+                                    "rollback-api starts it")
+                                 .arg(QLatin1String(kStandbyTag))
+                           : Tr::tr("kept stopped for a rollback (%1); %2 serves in its place and "
+                                    "takes the plan's changes")
+                                 .arg(QLatin1String(kStandbyTag), switched));
+            vmids.insert(vm.name, own->vmid);
+            kept.insert(vm.name);
+            actual = nullptr;
+        }
+        if (!switched.isEmpty()) {
+            // The plan's changes go to the VM that serves; its name, address and version stay.
+            const SnapshotVm *serving = snapshot.vmByName(switched);
+            const plan::Vm form = standIn(vm, *serving);
+            QString version;
+            for (const QString &tag : serving->tags)
+                if (tag.startsWith(QLatin1String(kVersionTagPrefix)))
+                    version = tag.mid(int(qstrlen(kVersionTagPrefix)));
+            compareVm(form, serving,
+                      version.isEmpty()
+                          ? Tr::tr("serves in place of %1 since upgrade-api").arg(vm.name)
+                          : Tr::tr("serves in place of %1 since upgrade-api to %2")
+                                .arg(vm.name, version));
+            if (!kept.contains(vm.name))
+                replaced.insert(vm.name);
+            continue;
+        }
+        if (kept.contains(vm.name))
+            continue;
+
+        if (actual && !actual->isRae()) {
+            const int known = options.knownVmids.value(vm.name, vm.vmid.value_or(0));
+            if (actual->vmid != known) {
+                set.errors.append({Tr::tr("A VM named %1 exists (id %2) but is not tagged as "
+                                          "RAE's.")
+                                       .arg(vm.name)
+                                       .arg(actual->vmid),
+                                   Tr::tr("Rename that VM, or tag it `rae` to adopt it."),
+                                   vm.name});
+                continue;
+            }
+        }
+        if (!actual && vm.vmid) {
+            if (const SnapshotVm *taken = snapshot.vmById(*vm.vmid)) {
+                set.errors.append(
+                    {Tr::tr("VM id %1 is taken by %2.").arg(*vm.vmid).arg(taken->name),
+                     Tr::tr("Give %1 another vmid in the plan, or leave it out to take the next "
+                            "free one.")
+                         .arg(vm.name),
+                     vm.name});
+                continue;
+            }
+        }
+
+        if (!actual) {
+            const DesiredVm desired = desiredVm(plan, vm);
+            Change change;
+            change.object = ObjectKind::Vm;
+            change.id = vm.name;
+            change.vmName = vm.name;
+            change.node = vm.node;
+            change.kind = ChangeKind::Create;
+            change.vmid = vm.vmid.value_or(options.knownVmids.value(vm.name, 0));
+            const QString templ = vm.templateRef.isEmpty() ? plan.defaultTemplate : vm.templateRef;
+            change.fields.append({QStringLiteral("template"), {}, templ});
+            change.fields.append({QStringLiteral("node"), {}, vm.node});
+            change.fields.append({QStringLiteral("cores"), {}, QString::number(vm.cores)});
+            change.fields.append({QStringLiteral("memory"), {}, gib(vm.memory)});
+            for (const SnapshotDisk &disk : desired.disks)
+                change.fields.append({QStringLiteral("disk ") + disk.key,
+                                      {},
+                                      disk.storage + QLatin1Char(':') + gib(disk.size)});
+            for (const SnapshotNic &nic : desired.nics)
+                change.fields.append({nic.key, {}, nicText(nic)});
+            for (auto it = desired.ipConfigs.cbegin(); it != desired.ipConfigs.cend(); ++it)
+                change.fields.append(
+                    {QStringLiteral("ipconfig") + QString::number(it.key()), {}, it.value()});
+            change.fields.append({QStringLiteral("tags"), {}, desired.tags.join(QLatin1Char(';'))});
+            if (!desired.gpuMapping.isEmpty())
+                change.fields.append({QStringLiteral("gpu"), {}, desired.gpuMapping});
+            vmids.insert(vm.name, change.vmid);
+            set.changes.append(change);
+            continue;
+        }
+
+        vmids.insert(vm.name, actual->vmid);
+        compareVm(vm, actual, {});
     }
 
     for (const SnapshotVm &actual : snapshot.vms) {
         if (!actual.isRae() || actual.isTemplate || matched.contains(actual.vmid) ||
             plan.vm(actual.name))
             continue;
+        if (const ApiTierVm *member = tier.find(actual.name)) {
+            // Never removed: a rollback needs it, and only the admin knows when it may go.
+            keepTierVm(
+                *member,
+                member->standby
+                    ? Tr::tr("kept stopped for a rollback (%1) of %2")
+                          .arg(QLatin1String(kStandbyTag), member->base)
+                    : Tr::tr("an API VM of %1 that does not serve; left alone").arg(member->base));
+            continue;
+        }
         Change change;
         change.object = ObjectKind::Vm;
         change.kind = options.prune ? ChangeKind::Remove : ChangeKind::Orphan;
@@ -350,6 +446,9 @@ Changeset computeChangeset(const plan::Plan &plan, const ClusterSnapshot &snapsh
     // HA: groups (PVE 8) or node-affinity rules (PVE 9), resources, and keeping replicas apart.
     QSet<QString> wantedRules;
     for (const plan::Vm &vm : plan.vms) {
+        // A rule of a VM that another serves for now is left for when the plan's VM is back.
+        if (vm.ha.managed && replaced.contains(vm.name) && !vm.ha.nodePriorities.isEmpty() && pve9)
+            wantedRules.insert(nodeAffinityRuleId(vm));
         if (!vm.ha.managed || !vmids.contains(vm.name))
             continue;
         const int vmid = vmids.value(vm.name);
@@ -419,7 +518,15 @@ Changeset computeChangeset(const plan::Plan &plan, const ClusterSnapshot &snapsh
         if (!pve9)
             compare(resource.fields, QStringLiteral("group"), actual ? actual->group : QString(),
                     hasNodes ? haGroupId(vm) : QString());
-        if (!resource.fields.isEmpty())
+        if (kept.contains(vm.name) && !resource.fields.isEmpty()) {
+            // Setting the plan's state would have HA start the kept VM.
+            resource.kind = ChangeKind::Keep;
+            resource.note = Tr::tr("%1 is kept stopped for a rollback: its HA resource is left as "
+                                   "it is until it serves again")
+                                .arg(vm.name);
+            resource.fields.clear();
+        }
+        if (!resource.fields.isEmpty() || resource.kind == ChangeKind::Keep)
             set.changes.append(resource);
     }
 
@@ -435,6 +542,21 @@ Changeset computeChangeset(const plan::Plan &plan, const ClusterSnapshot &snapsh
                                "their groups' node priorities")
                             .arg(names.join(QStringLiteral(", ")));
             set.changes.append(note);
+            continue;
+        }
+        if (const auto gone =
+                std::find_if(names.cbegin(), names.cend(),
+                             [&](const QString &name) { return replaced.contains(name); });
+            gone != names.cend()) {
+            Change keep;
+            keep.object = ObjectKind::HaRule;
+            keep.kind = ChangeKind::Keep;
+            keep.id = antiAffinityRuleId(plan, names, i);
+            keep.note = Tr::tr("names %1, which is not on the cluster while %2 serves in its "
+                               "place; left as it is")
+                            .arg(*gone, tier.serving.value(*gone, Tr::tr("another API VM")));
+            wantedRules.insert(keep.id);
+            set.changes.append(keep);
             continue;
         }
         QStringList sids;
@@ -503,6 +625,17 @@ Changeset computeChangeset(const plan::Plan &plan, const ClusterSnapshot &snapsh
                                      [&](const SnapshotBackup &b) { return b.id == job.id; });
         const bool exists = it != snapshot.backups.cend();
         change.kind = exists ? ChangeKind::Update : ChangeKind::Create;
+        if (const auto gone =
+                std::find_if(job.vms.cbegin(), job.vms.cend(),
+                             [&](const QString &name) { return replaced.contains(name); });
+            gone != job.vms.cend()) {
+            change.kind = ChangeKind::Keep;
+            change.note = Tr::tr("backs up %1, which is not on the cluster while %2 serves in "
+                                 "its place; left as it is")
+                              .arg(*gone, tier.serving.value(*gone, Tr::tr("another API VM")));
+            set.changes.append(change);
+            continue;
+        }
         QStringList wanted;
         QList<int> wantedIds;
         for (const QString &name : job.vms) {

@@ -1,5 +1,6 @@
 #include "deploy/deployment.h"
 
+#include "deploy/apitier.h"
 #include "deploy/runner.h"
 #include "deploy/servicesecrets.h"
 #include "deploy/snapshotreader.h"
@@ -190,7 +191,9 @@ void Deployment::onSnapshot(const ClusterSnapshot &snapshot)
     // A VM whose provisioning an earlier apply left unfinished is provisioned again only when
     // it exists; one to be created is provisioned anyway.
     pending.removeIf([this](const QString &name) { return m_plan.vm(name) == nullptr; });
-    m_actions = planActions(m_plan, m_changeset, pending);
+    // The actions and the executor find the API VMs an upgrade switched to under their names.
+    m_deployed = deployedPlan(m_plan, m_snapshot);
+    m_actions = planActions(m_deployed, m_changeset, pending);
     emit prepared(m_changeset, int(m_actions.size()));
 }
 
@@ -252,7 +255,7 @@ void Deployment::run(const ServiceSecrets &secrets)
     }
     m_journal = std::make_unique<Journal>(std::move(journal).value());
 
-    m_executor = std::make_unique<ProxmoxExecutor>(m_client.data(), m_plan, m_snapshot, secrets,
+    m_executor = std::make_unique<ProxmoxExecutor>(m_client.data(), m_deployed, m_snapshot, secrets,
                                                    m_options.executor);
     if (m_unfinished) {
         QHash<QString, int> reserved;

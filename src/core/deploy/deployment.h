@@ -102,6 +102,7 @@ private:
     QString m_cluster; // the profile's name: the journal is kept under it
     DeploymentOptions m_options;
     plan::Plan m_plan;
+    plan::Plan m_deployed; // m_plan as the cluster runs it (deployedPlan)
     QString m_planPath;
     QString m_planSha;
     std::optional<UnfinishedApply> m_unfinished;

@@ -1,5 +1,7 @@
 #include "deploy/provisioning.h"
 
+#include "deploy/apitier.h"
+
 #include <QStringList>
 
 namespace rae::deploy {
@@ -31,10 +33,18 @@ QString header(const plan::Vm &vm)
         .arg(vm.name, plan::roleName(vm.role), q(QLatin1String(kGuestSecretsPath)));
 }
 
-QStringList apiAddresses(const plan::Plan &plan)
+enum class ApiVms
+{
+    All,     // the database admits both tiers of a blue-green change
+    Serving, // the gateway proxies to the tier that serves, not to the kept one
+};
+
+QStringList apiAddresses(const plan::Plan &plan, ApiVms which = ApiVms::All)
 {
     QStringList out;
     for (const plan::Vm *api : plan.vmsWithRole(plan::Role::Api)) {
+        if (which == ApiVms::Serving && api->tags.contains(QLatin1String(kStandbyTag)))
+            continue;
         const QString address = plannedInternalAddress(plan, *api);
         if (!address.isEmpty())
             out.append(address);
@@ -266,7 +276,7 @@ QByteArray provisioningScript(const plan::Plan &plan, const plan::Vm &vm, const 
         script += llmScript(plan, self);
         break;
     case plan::Role::Gateway:
-        script += gatewayScript(plan, apiAddresses(plan));
+        script += gatewayScript(plan, apiAddresses(plan, ApiVms::Serving));
         break;
     }
     return script.toUtf8();

@@ -4,6 +4,7 @@ target_sources(rae_core PRIVATE
     deploy/demoservices.cpp deploy/demoservices.h
     deploy/snapshot.cpp deploy/snapshot.h
     deploy/snapshotreader.cpp deploy/snapshotreader.h
+    deploy/apitier.cpp deploy/apitier.h
     deploy/changeset.cpp deploy/changeset.h
     deploy/actions.cpp deploy/actions.h
     deploy/journal.cpp deploy/journal.h

@@ -13,7 +13,6 @@
 #include <QFileInfo>
 #include <QHostAddress>
 #include <QLoggingCategory>
-#include <QRegularExpression>
 
 namespace rae::deploy {
 
@@ -28,23 +27,9 @@ struct Tr
 
 constexpr char kApiTag[] = "rae-api";
 
-// `ip=10.20.0.21/24,gw=10.20.0.1` → `10.20.0.21/24`; empty for DHCP or none.
-QString configuredAddress(const SnapshotVm &vm)
-{
-    for (const QString &part : vm.ipConfigs.value(0).split(QLatin1Char(',')))
-        if (part.startsWith(QLatin1String("ip=")) && part != QLatin1String("ip=dhcp"))
-            return part.mid(3);
-    return {};
-}
-
 QString hostPart(const QString &cidr)
 {
     return cidr.section(QLatin1Char('/'), 0, 0);
-}
-
-bool isStandby(const SnapshotVm &vm)
-{
-    return vm.tags.contains(QLatin1String(kStandbyTag));
 }
 
 // The same VM one tier over: the last octet moved by `offset`, the prefix kept.
@@ -67,25 +52,6 @@ Result<QString> shiftedAddress(const QString &cidr, int offset)
     const QString shifted = QHostAddress((ip & ~0xffU) | last).toString();
     const QString prefix = cidr.section(QLatin1Char('/'), 1);
     return prefix.isEmpty() ? shifted : shifted + QLatin1Char('/') + prefix;
-}
-
-// A plan VM for an API VM the cluster has under another name (a tier an upgrade made), so that
-// the executor can find it: the plan VM it stands for, with its own name, id, node and address.
-plan::Vm standIn(const plan::Vm &base, const SnapshotVm &vm)
-{
-    plan::Vm out = base;
-    out.name = vm.name;
-    out.vmid = vm.vmid;
-    out.node = vm.node;
-    const QString address = configuredAddress(vm);
-    if (!out.nics.isEmpty() && !address.isEmpty())
-        out.nics.first().address = address;
-    for (const QString &tag : vm.tags)
-        if (tag.startsWith(QLatin1String(kVersionTagPrefix)))
-            out.tags.append(tag);
-    out.ha = {};
-    out.replication.clear();
-    return out;
 }
 
 QList<const SnapshotVm *> apiVms(const plan::Plan &plan, const ClusterSnapshot &snapshot)
@@ -152,22 +118,6 @@ Result<const plan::Vm *> theGateway(const plan::Plan &plan)
 }
 
 } // namespace
-
-bool isValidVersion(const QString &version)
-{
-    // Lower case only: the version becomes a Proxmox tag, and tags are lower case.
-    static const QRegularExpression valid(QStringLiteral("^[a-z0-9][a-z0-9._-]{0,39}$"));
-    return valid.match(version).hasMatch();
-}
-
-QString apiBaseName(const plan::Plan &plan, const QString &vmName)
-{
-    for (const plan::Vm *api : plan.vmsWithRole(plan::Role::Api))
-        if (vmName == api->name || (vmName.startsWith(api->name + QStringLiteral("-v")) &&
-                                    isValidVersion(vmName.mid(api->name.size() + 2))))
-            return api->name;
-    return {};
-}
 
 Result<TierPlan> planApiUpgrade(const plan::Plan &plan, const ClusterSnapshot &snapshot,
                                 const QString &version, int addressOffset, const DiffOptions &diff)

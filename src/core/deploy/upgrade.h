@@ -2,6 +2,7 @@
 
 #include "common/result.h"
 #include "deploy/actions.h"
+#include "deploy/apitier.h"
 #include "deploy/executor.h"
 #include "deploy/journal.h"
 #include "deploy/snapshot.h"
@@ -29,9 +30,6 @@ namespace rae::deploy {
 
 class Runner;
 
-// The tag that marks API VMs kept stopped for a rollback.
-inline constexpr char kStandbyTag[] = "rae-standby";
-
 enum class TierChange
 {
     Upgrade,
@@ -58,11 +56,6 @@ Result<TierPlan> planApiUpgrade(const plan::Plan &plan, const ClusterSnapshot &s
                                 const DiffOptions &diff = {});
 // Back to the kept (`rae-standby`) tier: start it, check it, switch, stop the other one.
 Result<TierPlan> planApiRollback(const plan::Plan &plan, const ClusterSnapshot &snapshot);
-
-// `rae-api-1-v2.1.0` → `rae-api-1` when that is an API VM of the plan; empty otherwise.
-QString apiBaseName(const plan::Plan &plan, const QString &vmName);
-// A Git ref that is also valid in a VM name and a Proxmox tag.
-bool isValidVersion(const QString &version);
 
 struct UpgradeOptions
 {

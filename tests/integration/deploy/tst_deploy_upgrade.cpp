@@ -109,6 +109,30 @@ struct Bench
         return true;
     }
 
+    // Prepares an apply of `wanted` and, with `run`, runs it to its end; `outcome` is set when
+    // it finished or, without `run`, once it is prepared.
+    std::unique_ptr<deploy::Deployment> deploy(const plan::Plan &wanted, bool run,
+                                               std::optional<Status> &outcome)
+    {
+        deploy::DeploymentOptions options;
+        options.journalDir = journals();
+        options.executor = executorOptions();
+        auto deployment = std::make_unique<deploy::Deployment>(client.get(), &store, options);
+        deploy::Deployment *raw = deployment.get();
+        QObject::connect(raw, &deploy::Deployment::prepared, raw, [raw, run, &outcome] {
+            if (run)
+                raw->apply();
+            else
+                outcome = Done{};
+        });
+        QObject::connect(raw, &deploy::Deployment::finished, raw,
+                         [&outcome](const Status &result) { outcome = result; });
+        raw->prepare(wanted, planPath);
+        if (!QTest::qWaitFor([&] { return outcome.has_value(); }, 120000))
+            qWarning("the apply did not finish");
+        return deployment;
+    }
+
     // Runs an upgrade (or, with an empty version, a rollback) to its end.
     std::unique_ptr<deploy::ApiTierChange> change(const QString &version,
                                                   std::optional<Status> &outcome,
@@ -277,6 +301,104 @@ private slots:
             config.contains(QLatin1String("server 10.20.0.21:8000;\n  server 10.20.0.22:8000;")),
             qPrintable(config));
         QVERIFY(!config.contains(QLatin1String("10.20.0.121:")));
+    }
+
+    // `apply` of the plan between an upgrade and a rollback carries the switched tier on: the
+    // serving VMs take the plan's API changes, the kept ones stay stopped and tagged, the
+    // gateway keeps its upstreams; other changes of the plan are applied as usual.
+    void applyCarriesASwitchedTierOn()
+    {
+        Bench bench;
+        QVERIFY(bench.start());
+        QVERIFY(bench.applyPlan());
+        std::optional<Status> upgraded;
+        auto upgrade = bench.change(QLatin1String(kVersion), upgraded);
+        QVERIFY(upgraded.has_value() && upgraded->ok() && upgrade->failures().isEmpty());
+        const QString upstreams = gatewayConfig(bench);
+        QVERIFY(upstreams.contains(QLatin1String("server 10.20.0.121:8000;")));
+
+        // The same plan: nothing to do, the kept VMs and the new ones listed as left on purpose.
+        std::optional<Status> previewed;
+        auto preview = bench.deploy(bench.plan, false, previewed);
+        QVERIFY(previewed.has_value() && previewed->ok());
+        const QString text = deploy::renderChangeset(preview->changeset());
+        QVERIFY2(!preview->changeset().hasErrors(), qPrintable(text));
+        QCOMPARE(preview->changeset().count(), 0);
+        QVERIFY2(preview->actions().isEmpty(), qPrintable(text));
+        QVERIFY2(text.contains(QLatin1String("Plan: 0 to create, 0 to change, 0 to move, 0 to "
+                                             "remove; 0 left alone.")),
+                 qPrintable(text));
+        for (const char *base : {"rae-api-1", "rae-api-2"}) {
+            QVERIFY2(text.contains(QStringLiteral("= vm %1 (").arg(QLatin1String(base))),
+                     qPrintable(text));
+            QVERIFY2(text.contains(QStringLiteral("= vm %1 (").arg(green(base))), qPrintable(text));
+        }
+
+        // A bigger database and more cores for the API: the db and the serving VMs change.
+        plan::Plan bigger = bench.plan;
+        for (plan::Vm &vm : bigger.vms) {
+            if (vm.name == QLatin1String("rae-db"))
+                vm.memory = ByteSize::fromGiB(24);
+            if (vm.role == plan::Role::Api)
+                vm.cores = 12;
+        }
+        std::optional<Status> applied;
+        auto apply = bench.deploy(bigger, true, applied);
+        QVERIFY(applied.has_value());
+        QVERIFY2(applied->ok(),
+                 qPrintable(applied->ok() ? QString() : applied->error().toString()));
+        QVERIFY2(apply->failures().isEmpty(),
+                 qPrintable(apply->failures().values().join(QLatin1Char('\n'))));
+        QStringList ids;
+        for (const deploy::Action &action : apply->actions())
+            ids.append(action.id);
+        ids.sort();
+        QCOMPARE(ids, (QStringList{QStringLiteral("configure:rae-api-1-v2.1.0"),
+                                   QStringLiteral("configure:rae-api-2-v2.1.0"),
+                                   QStringLiteral("configure:rae-db")}));
+        for (const char *base : {"rae-api-1", "rae-api-2"}) {
+            const QJsonObject serving = bench.vm(green(base));
+            QCOMPARE(serving.value(QStringLiteral("status")).toString(), QStringLiteral("running"));
+            QVERIFY(!bench.tags(green(base)).contains(QLatin1String(deploy::kStandbyTag)));
+            const QJsonObject kept = bench.vm(QLatin1String(base));
+            QCOMPARE(kept.value(QStringLiteral("status")).toString(), QStringLiteral("stopped"));
+            QVERIFY(bench.tags(QLatin1String(base)).contains(QLatin1String(deploy::kStandbyTag)));
+        }
+        QCOMPARE(gatewayConfig(bench), upstreams);
+        // Applied: the changed plan has nothing more to do.
+        std::optional<Status> after;
+        auto again = bench.deploy(bigger, false, after);
+        QVERIFY(after.has_value() && after->ok());
+        QVERIFY2(again->changeset().count() == 0,
+                 qPrintable(deploy::renderChangeset(again->changeset())));
+        QVERIFY2(again->changeset().count(deploy::ChangeKind::Keep) >= 4,
+                 qPrintable(deploy::renderChangeset(again->changeset())));
+
+        // Rolled back: the plan's VMs serve, the new ones are kept, and apply has nothing to do.
+        std::optional<Status> rolledBack;
+        auto rollback = bench.change({}, rolledBack);
+        QVERIFY(rolledBack.has_value() && rolledBack->ok() && rollback->failures().isEmpty());
+        plan::Plan rolled = bench.plan;
+        for (plan::Vm &vm : rolled.vms)
+            if (vm.name == QLatin1String("rae-db"))
+                vm.memory = ByteSize::fromGiB(24);
+        std::optional<Status> finalApply;
+        auto last = bench.deploy(rolled, true, finalApply);
+        QVERIFY(finalApply.has_value() && finalApply->ok());
+        const QString lastText = deploy::renderChangeset(last->changeset());
+        QCOMPARE(last->changeset().count(), 0);
+        QVERIFY2(last->actions().isEmpty(), qPrintable(lastText));
+        for (const char *base : {"rae-api-1", "rae-api-2"}) {
+            QVERIFY2(lastText.contains(QStringLiteral("= vm %1 (").arg(green(base))),
+                     qPrintable(lastText));
+            QCOMPARE(bench.vm(QLatin1String(base)).value(QStringLiteral("status")).toString(),
+                     QStringLiteral("running"));
+            QCOMPARE(bench.vm(green(base)).value(QStringLiteral("status")).toString(),
+                     QStringLiteral("stopped"));
+            QVERIFY(bench.tags(green(base)).contains(QLatin1String(deploy::kStandbyTag)));
+        }
+        QVERIFY(gatewayConfig(bench).contains(
+            QLatin1String("server 10.20.0.21:8000;\n  server 10.20.0.22:8000;")));
     }
 
     void aFailedHealthCheckLeavesTheOldTierServing()

@@ -1,4 +1,7 @@
+#include "deploy/actions.h"
+#include "deploy/apitier.h"
 #include "deploy/changeset.h"
+#include "deploy/provisioning.h"
 #include "plan/planreader.h"
 
 #include <QTest>
@@ -90,6 +93,49 @@ SnapshotVm &vmNamed(ClusterSnapshot &snapshot, const QString &name)
 }
 
 using Mutation = std::function<void(plan::Plan &, ClusterSnapshot &, DiffOptions &)>;
+
+// The cluster after `upgrade-api --version 2.1.0`: new API VMs `<name>-v2.1.0` on the next
+// addresses serve, the plan's own are stopped (through HA) and tagged `rae-standby`.
+void switchApiTier(ClusterSnapshot &snapshot)
+{
+    const QList<SnapshotVm> before = snapshot.vms;
+    int vmid = 200;
+    for (const SnapshotVm &old : before) {
+        if (!old.tags.contains(QLatin1String("rae-api")))
+            continue;
+        SnapshotVm fresh = old;
+        fresh.vmid = vmid++;
+        fresh.name = old.name + QStringLiteral("-v2.1.0");
+        fresh.tags.append(QStringLiteral("rae-version-2.1.0"));
+        fresh.tags.sort();
+        fresh.ipConfigs[0].replace(QLatin1String("10.20.0.2"), QLatin1String("10.20.0.12"));
+        snapshot.vms.append(fresh);
+        SnapshotVm &kept = vmNamed(snapshot, old.name);
+        kept.status = QStringLiteral("stopped");
+        kept.tags.append(QLatin1String(kStandbyTag));
+        kept.tags.sort();
+        for (SnapshotHaResource &resource : snapshot.haResources)
+            if (resource.sid == QStringLiteral("vm:") + QString::number(old.vmid))
+                resource.state = QStringLiteral("stopped");
+    }
+}
+
+// And after `rollback-api`: the plan's API VMs serve again, the new ones are kept.
+void rollBackApiTier(ClusterSnapshot &snapshot)
+{
+    for (SnapshotVm &vm : snapshot.vms) {
+        if (!vm.tags.contains(QLatin1String("rae-api")))
+            continue;
+        const bool fresh = vm.name.endsWith(QLatin1String("-v2.1.0"));
+        vm.status = fresh ? QStringLiteral("stopped") : QStringLiteral("running");
+        vm.tags.removeAll(QLatin1String(kStandbyTag));
+        if (fresh)
+            vm.tags.append(QLatin1String(kStandbyTag));
+        vm.tags.sort();
+    }
+    for (SnapshotHaResource &resource : snapshot.haResources)
+        resource.state = QStringLiteral("started");
+}
 
 } // namespace
 
@@ -265,6 +311,144 @@ private slots:
         QVERIFY2(text.contains(expected), qPrintable(text));
         QCOMPARE(set.hasErrors(), error);
         QCOMPARE(set.count(), count);
+    }
+
+    // A switched API tier is carried on, not undone: the serving VMs are the plan's API VMs in
+    // their upgraded form, the kept ones stay stopped with their tag, nothing is removed.
+    void switchedApiTier_data()
+    {
+        QTest::addColumn<Mutation>("mutate");
+        QTest::addColumn<int>("count");
+        QTest::addColumn<QStringList>("expected");
+        QTest::addColumn<QStringList>("absent");
+
+        const QStringList noApiChange{QStringLiteral("~ vm rae-api"), QStringLiteral("+ vm"),
+                                      QStringLiteral("- vm"), QStringLiteral("! vm"),
+                                      QStringLiteral("ha resource vm:104\n    state")};
+        QTest::newRow("after an upgrade the plan is 0 changes")
+            << Mutation([](plan::Plan &, ClusterSnapshot &snapshot, DiffOptions &) {
+                   switchApiTier(snapshot);
+               })
+            << 0
+            << QStringList{QStringLiteral("= vm rae-api-1 (104)  # kept stopped for a rollback "
+                                          "(rae-standby); rae-api-1-v2.1.0 serves in its place"),
+                           QStringLiteral("= vm rae-api-1-v2.1.0 (200)  # serves in place of "
+                                          "rae-api-1 since upgrade-api to 2.1.0"),
+                           QStringLiteral("= ha resource vm:104  # rae-api-1 is kept stopped"),
+                           QStringLiteral("Plan: 0 to create, 0 to change, 0 to move, 0 to "
+                                          "remove; 0 left alone.")}
+            << noApiChange;
+        QTest::newRow("prune removes no VM of a switched tier")
+            << Mutation([](plan::Plan &, ClusterSnapshot &snapshot, DiffOptions &options) {
+                   switchApiTier(snapshot);
+                   options.prune = true;
+               })
+            << 0 << QStringList{QStringLiteral("= vm rae-api-2-v2.1.0 (201)")} << noApiChange;
+        QTest::newRow("a db change is applied while the tier is switched")
+            << Mutation([](plan::Plan &plan, ClusterSnapshot &snapshot, DiffOptions &) {
+                   switchApiTier(snapshot);
+                   plan.vms[0].memory = ByteSize::fromGiB(24);
+               })
+            << 1 << QStringList{QStringLiteral("~ vm rae-db (101)\n    memory: 16 GiB → 24 GiB")}
+            << noApiChange;
+        QTest::newRow("API cores go to the VMs that serve, not the kept ones")
+            << Mutation([](plan::Plan &plan, ClusterSnapshot &snapshot, DiffOptions &) {
+                   switchApiTier(snapshot);
+                   for (plan::Vm &vm : plan.vms)
+                       if (vm.role == plan::Role::Api)
+                           vm.cores = 12;
+               })
+            << 2
+            << QStringList{QStringLiteral("~ vm rae-api-1-v2.1.0 (200)  # serves in place of "
+                                          "rae-api-1 since upgrade-api to 2.1.0\n    cores: 8 → "
+                                          "12"),
+                           QStringLiteral("= vm rae-api-1 (104)  # kept stopped")}
+            << QStringList{QStringLiteral("~ vm rae-api-1 ")};
+        QTest::newRow("the kept plan VMs removed by hand are not made again")
+            << Mutation([](plan::Plan &, ClusterSnapshot &snapshot, DiffOptions &) {
+                   switchApiTier(snapshot);
+                   snapshot.vms.removeIf([](const SnapshotVm &vm) {
+                       return vm.name == QLatin1String("rae-api-1") ||
+                              vm.name == QLatin1String("rae-api-2");
+                   });
+                   snapshot.haResources.removeIf([](const SnapshotHaResource &resource) {
+                       return resource.sid == QLatin1String("vm:104") ||
+                              resource.sid == QLatin1String("vm:105");
+                   });
+               })
+            << 0
+            << QStringList{QStringLiteral("= vm rae-api-2-v2.1.0 (201)"),
+                           QStringLiteral("= ha rule rae-api-apart  # names rae-api-1")}
+            << noApiChange;
+        QTest::newRow("after a rollback the plan is 0 changes and the new VMs are kept")
+            << Mutation([](plan::Plan &, ClusterSnapshot &snapshot, DiffOptions &options) {
+                   switchApiTier(snapshot);
+                   rollBackApiTier(snapshot);
+                   options.prune = true;
+               })
+            << 0
+            << QStringList{QStringLiteral("= vm rae-api-1-v2.1.0 (200)  # kept stopped for a "
+                                          "rollback (rae-standby) of rae-api-1")}
+            << QStringList{QStringLiteral("rae-api-1 (104)"), QStringLiteral("- vm")};
+        QTest::newRow("a tier change stopped half-way is left alone")
+            << Mutation([](plan::Plan &, ClusterSnapshot &snapshot, DiffOptions &) {
+                   switchApiTier(snapshot);
+                   SnapshotVm &old = vmNamed(snapshot, QStringLiteral("rae-api-2"));
+                   old.tags.removeAll(QLatin1String(kStandbyTag));
+               })
+            << 0
+            << QStringList{QStringLiteral("= vm rae-api-2 (105)  # an upgrade-api or "
+                                          "rollback-api of rae-api-2 has not finished")}
+            << noApiChange;
+    }
+
+    void switchedApiTier()
+    {
+        QFETCH(Mutation, mutate);
+        QFETCH(int, count);
+        QFETCH(QStringList, expected);
+        QFETCH(QStringList, absent);
+        plan::Plan plan = reference();
+        ClusterSnapshot snapshot = applied(plan);
+        DiffOptions options;
+        mutate(plan, snapshot, options);
+        const Changeset set = computeChangeset(plan, snapshot, options);
+        const QString text = renderChangeset(set);
+        QVERIFY2(!set.hasErrors(), qPrintable(text));
+        QCOMPARE(set.count(), count);
+        for (const QString &line : expected)
+            QVERIFY2(text.contains(line), qPrintable(line + QLatin1String(" not in:\n") + text));
+        for (const QString &line : absent)
+            QVERIFY2(!text.contains(line), qPrintable(line + QLatin1String(" in:\n") + text));
+        // The kept VMs are never started, retagged or removed by the actions.
+        const plan::Plan deployed = deployedPlan(plan, snapshot);
+        for (const Action &action : planActions(deployed, set))
+            QVERIFY2(!action.vmName.startsWith(QLatin1String("rae-api")) ||
+                         action.type == ActionType::ConfigureVm,
+                     qPrintable(action.id));
+    }
+
+    void gatewayOfASwitchedTierProxiesToTheServingVms()
+    {
+        const plan::Plan plan = reference();
+        ClusterSnapshot snapshot = applied(plan);
+        switchApiTier(snapshot);
+        const plan::Plan deployed = deployedPlan(plan, snapshot);
+        QVERIFY(deployed.vm(QStringLiteral("rae-api-1-v2.1.0")));
+        QVERIFY(
+            deployed.vm(QStringLiteral("rae-api-1"))->tags.contains(QLatin1String(kStandbyTag)));
+        const plan::Vm *gateway = deployed.vm(QStringLiteral("rae-gateway"));
+        QVERIFY(gateway);
+        const QString script = QString::fromUtf8(provisioningScript(deployed, *gateway, {}));
+        QVERIFY2(script.contains(QLatin1String("server 10.20.0.121:8000;\n  server "
+                                               "10.20.0.122:8000;\n}")),
+                 qPrintable(script));
+        QVERIFY(!script.contains(QLatin1String("10.20.0.21:")));
+        // The database admits both tiers, so that a rollback finds it open.
+        const QString db = QString::fromUtf8(
+            provisioningScript(deployed, *deployed.vm(QStringLiteral("rae-db")), {}));
+        QVERIFY(db.contains(QLatin1String("10.20.0.21/32")));
+        QVERIFY(db.contains(QLatin1String("10.20.0.121/32")));
     }
 };
 
