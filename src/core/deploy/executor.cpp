@@ -811,15 +811,29 @@ void ProxmoxExecutor::migrateVm(const Action &action, Done done)
             Params params{{QStringLiteral("target"), target}};
             if (running)
                 params.append({QStringLiteral("online"), QStringLiteral("1")});
+            Fail fail = [this, name, done](const Error &e) {
+                done(vmError(name, e.message, e.hint));
+            };
             runTask(
                 ApiRequest::post(vmPath(name, QStringLiteral("migrate")), params),
-                [this, name, target, done](const QString &upid) {
-                    m_nodes.insert(name, target);
-                    ActionOutcome outcome;
-                    outcome.upid = upid;
-                    done(outcome);
+                [this, name, target, done, fail](const QString &upid) {
+                    auto moved = [this, name, target, done, upid] {
+                        m_nodes.insert(name, target);
+                        ActionOutcome outcome;
+                        outcome.upid = upid;
+                        done(outcome);
+                    };
+                    // An HA-managed VM's migrate only hands the request to the HA manager
+                    // (`hamigrate`); the VM moves a CRM round or more later. The next actions
+                    // on it need its new node.
+                    if (upid.section(QLatin1Char(':'), 5, 5) == QLatin1String("hamigrate")) {
+                        waitForNode(name, target, nowMs() + m_options.haMigrateTimeout.count(),
+                                    moved, fail);
+                        return;
+                    }
+                    moved();
                 },
-                [this, name, done](const Error &e) { done(vmError(name, e.message, e.hint)); });
+                fail);
         },
         [this, name, done](const Error &e) { done(vmError(name, e.message, e.hint)); });
 }
@@ -1080,6 +1094,40 @@ void ProxmoxExecutor::waitForStatus(const QString &vmName, const QString &status
             }
             later(m_options.execPollInterval, [this, vmName, status, deadline, then, fail] {
                 waitForStatus(vmName, status, deadline, then, fail);
+            });
+        },
+        fail);
+}
+
+void ProxmoxExecutor::waitForNode(const QString &vmName, const QString &node, qint64 deadline,
+                                  std::function<void()> then, Fail fail)
+{
+    call(
+        ApiRequest::get(QStringLiteral("/cluster/resources"),
+                        {{QStringLiteral("type"), QStringLiteral("vm")}}),
+        [this, vmName, node, deadline, then, fail](const ApiReply &reply) {
+            const int vmid = m_vmids.value(vmName);
+            QString now;
+            for (const QJsonValue &value : reply.data.toArray()) {
+                const QJsonObject guest = value.toObject();
+                if (guest.value(QStringLiteral("vmid")).toInt() == vmid)
+                    now = guest.value(QStringLiteral("node")).toString();
+            }
+            if (now == node) {
+                then();
+                return;
+            }
+            if (nowMs() > deadline) {
+                fail(vmError(vmName,
+                             Tr::tr("The VM is still on %1, not %2, after its HA migration.")
+                                 .arg(now.isEmpty() ? Tr::tr("no node") : now, node),
+                             Tr::tr("See the HA manager's status (Datacenter → HA) and the "
+                                    "migration task on %1.")
+                                 .arg(now.isEmpty() ? node : now)));
+                return;
+            }
+            later(m_options.execPollInterval, [this, vmName, node, deadline, then, fail] {
+                waitForNode(vmName, node, deadline, then, fail);
             });
         },
         fail);

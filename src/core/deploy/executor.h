@@ -46,6 +46,9 @@ struct ExecutorOptions
     std::chrono::milliseconds healthTimeout{5 * 60 * 1000};
     // A stop or start through the HA manager is done when the CRM gets to it, after the task.
     std::chrono::milliseconds powerTimeout{5 * 60 * 1000};
+    // A migration through the HA manager ends after its `hamigrate` task: a whole live
+    // migration of a large VM later.
+    std::chrono::milliseconds haMigrateTimeout{30 * 60 * 1000};
     int shutdownSeconds = 120; // a guest's clean shutdown, then it is stopped hard
 };
 
@@ -123,6 +126,8 @@ private:
     void runScript(const Action &action, QList<std::pair<QString, QByteArray>> files, Done done);
     void waitForStatus(const QString &vmName, const QString &status, qint64 deadline,
                        std::function<void()> then, Fail fail);
+    void waitForNode(const QString &vmName, const QString &node, qint64 deadline,
+                     std::function<void()> then, Fail fail);
     void probeHealth(const Action &action, const QUrl &url, qint64 deadline, Done done);
 
     QString vmPath(const QString &vmName, const QString &tail = {}) const;

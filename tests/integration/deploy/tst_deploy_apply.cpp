@@ -209,6 +209,56 @@ private slots:
             readAll(bench.journal() + QStringLiteral(".log")).contains("provisioning finished"));
     }
 
+    void anHaVmsMigrationIsWaitedForUntilTheVmIsThere()
+    {
+        Bench bench;
+        QVERIFY(bench.start(QStringLiteral("reference.yaml"), QStringLiteral("reference.yaml")));
+        auto first = bench.deployment();
+        const Status applied = applyAll(*first, false, bench);
+        QVERIFY2(applied.ok(), qPrintable(applied.ok() ? QString() : applied.error().toString()));
+
+        // rae-api-1 is HA-managed: its migrate only queues a request for the HA manager
+        // (`hamigrate`), which moves it a CRM round or more later. The action is done once the
+        // VM is on its new node, not when that first task ends.
+        deploy::Action migrate;
+        migrate.id = QStringLiteral("migrate:rae-api-1");
+        migrate.type = deploy::ActionType::MigrateVm;
+        migrate.vmName = QStringLiteral("rae-api-1");
+        migrate.usesTask = true;
+        migrate.change.kind = deploy::ChangeKind::Migrate;
+        migrate.change.id = migrate.vmName;
+        migrate.change.vmName = migrate.vmName;
+        migrate.change.node = QStringLiteral("pve3");
+        deploy::ProxmoxExecutor *executor = first->executor();
+        QVERIFY(executor != nullptr);
+        QCOMPARE(executor->nodeOf(migrate.vmName), QStringLiteral("pve1"));
+        std::optional<Result<deploy::ActionOutcome>> outcome;
+        executor->execute(
+            migrate, [&outcome](const Result<deploy::ActionOutcome> &result) { outcome = result; });
+        QVERIFY(QTest::qWaitFor([&] { return outcome.has_value(); }, 60000));
+        QVERIFY2(outcome->ok(),
+                 qPrintable(outcome->ok() ? QString() : outcome->error().toString()));
+        QCOMPARE(outcome->value().upid.section(QLatin1Char(':'), 5, 5),
+                 QStringLiteral("hamigrate"));
+        QCOMPARE(executor->nodeOf(migrate.vmName), QStringLiteral("pve3"));
+
+        // Right as the action ends, not a CRM round later.
+        const SimProcess::Answer answer =
+            bench.sim.withToken("GET", QStringLiteral("/api2/json/cluster/resources?type=vm"));
+        QString node;
+        QString status;
+        for (const QJsonValue &value :
+             answer.json.object().value(QStringLiteral("data")).toArray()) {
+            const QJsonObject guest = value.toObject();
+            if (guest.value(QStringLiteral("name")).toString() == migrate.vmName) {
+                node = guest.value(QStringLiteral("node")).toString();
+                status = guest.value(QStringLiteral("status")).toString();
+            }
+        }
+        QCOMPARE(node, QStringLiteral("pve3"));
+        QCOMPARE(status, QStringLiteral("running"));
+    }
+
     void anApplyKilledDuringItsClonesIsResumedWithoutDuplicates()
     {
         Bench bench;
