@@ -304,7 +304,11 @@ int runDemoCommand(const QStringList &arguments, QTextStream &out, QTextStream &
             guests.startPostgres(addresses.value(vm.name), plan->rae.databasePort);
         }
     }
-    waitFor([&] { return starting <= 0 || guestError.has_value(); }, 60000);
+    if (!waitFor([&] { return starting <= 0 || guestError.has_value(); }, 60000)) {
+        printError(err, Tr::tr("PostgreSQL and Redis did not start within a minute"),
+                   Tr::tr("a loaded machine may need longer; run the demo again"));
+        return 1;
+    }
     if (guestError) {
         printError(err, *guestError);
         return 1;

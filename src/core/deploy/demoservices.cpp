@@ -2,6 +2,7 @@
 
 #include "common/childprocess.h"
 
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -9,6 +10,8 @@
 #include <QProcess>
 #include <QStandardPaths>
 
+#include <csignal>
+#include <optional>
 #include <pwd.h>
 #include <unistd.h>
 
@@ -17,8 +20,6 @@ Q_LOGGING_CATEGORY(lcDemoServices, "raedeploy.deploy.demoservices")
 namespace rae::deploy {
 
 namespace {
-
-constexpr int kStartTimeoutMs = 10000;
 
 QString postgresBinDir()
 {
@@ -31,6 +32,15 @@ QString postgresBinDir()
     return bin;
 }
 
+// PostgreSQL refuses to run as root: as root, it runs as the postgres user the package makes.
+std::optional<ChildUser> postgresUser()
+{
+    const passwd *user = ::getpwnam("postgres");
+    if (user == nullptr)
+        return std::nullopt;
+    return ChildUser{user->pw_uid, user->pw_gid};
+}
+
 } // namespace
 
 DemoServices::DemoServices(QObject *parent)
@@ -39,32 +49,53 @@ DemoServices::DemoServices(QObject *parent)
 
 DemoServices::~DemoServices()
 {
-    // SIGTERM: Redis exits, PostgreSQL does a fast shutdown. Both take milliseconds with no
-    // data to keep; a server that hangs is killed.
-    for (const auto &process : m_processes) {
-        process->disconnect(this);
-        if (process->state() == QProcess::NotRunning)
+    // All are asked at once, then waited for together: Redis exits on SIGTERM, PostgreSQL
+    // shuts down fast on SIGINT (SIGTERM would wait for its clients). A server that hangs is
+    // killed.
+    for (const Server &server : m_servers) {
+        server.process->disconnect(this);
+        if (server.process->state() == QProcess::NotRunning)
             continue;
-        process->terminate();
-        if (!process->waitForFinished(3000))
-            process->kill();
+        if (server.fastShutdownOnSigint)
+            ::kill(static_cast<pid_t>(server.process->processId()), SIGINT);
+        else
+            server.process->terminate();
     }
+    const QDeadlineTimer deadline(3000);
+    for (const Server &server : m_servers) {
+        if (server.process->state() != QProcess::NotRunning &&
+            !server.process->waitForFinished(int(std::max<qint64>(0, deadline.remainingTime()))))
+            server.process->kill();
+    }
+    for (const Server &server : m_servers)
+        server.process->waitForFinished(500);
+}
+
+void DemoServices::fail(const QString &server, const QString &address, const QString &message)
+{
+    m_addresses.remove(address); // may be asked again
+    emit failed(server, address, message);
 }
 
 QProcess *DemoServices::launch(const QString &server, const QString &address,
-                               const QString &program, const QStringList &arguments)
+                               const QString &program, const QStringList &arguments,
+                               bool asPostgres, bool isPostgres)
 {
-    auto owned = std::make_unique<QProcess>();
-    QProcess *process = owned.get();
-    m_processes.push_back(std::move(owned));
+    Server entry;
+    entry.process = std::make_unique<QProcess>();
+    entry.fastShutdownOnSigint = isPostgres;
+    QProcess *process = entry.process.get();
+    m_servers.push_back(std::move(entry));
     process->setProcessChannelMode(QProcess::MergedChannels);
     connect(process, &QProcess::errorOccurred, this,
             [this, process, server, address](QProcess::ProcessError error) {
                 if (error == QProcess::FailedToStart)
-                    emit failed(server, address,
-                                tr("%1 did not start: %2").arg(server, process->errorString()));
+                    fail(server, address,
+                         tr("%1 did not start: %2").arg(server, process->errorString()));
             });
-    stopWithParent(*process);
+    const std::optional<ChildUser> user =
+        asPostgres && ::geteuid() == 0 ? postgresUser() : std::nullopt;
+    stopWithParent(*process, user ? &*user : nullptr);
     process->start(program, arguments);
     return process;
 }
@@ -74,27 +105,12 @@ void DemoServices::watchExit(QProcess *process, const QString &server, const QSt
     // A server exits early when its address or port is taken, or its configuration is wrong.
     connect(process, &QProcess::finished, this,
             [this, process, server, address](int exitCode, QProcess::ExitStatus) {
-                emit failed(
-                    server, address,
-                    tr("%1 on %2 exited with code %3: %4")
-                        .arg(server, address)
-                        .arg(exitCode)
-                        .arg(QString::fromLocal8Bit(process->readAll()).trimmed().right(400)));
+                fail(server, address,
+                     tr("%1 on %2 exited with code %3: %4")
+                         .arg(server, address)
+                         .arg(exitCode)
+                         .arg(QString::fromLocal8Bit(process->readAll()).trimmed().right(400)));
             });
-}
-
-QStringList DemoServices::asPostgres(const QString &program, const QStringList &arguments,
-                                     QString *launcher) const
-{
-    // PostgreSQL refuses to run as root: as root, it runs as the postgres user.
-    if (::geteuid() != 0) {
-        *launcher = program;
-        return arguments;
-    }
-    *launcher = QStringLiteral("runuser");
-    return QStringList{QStringLiteral("-u"), QStringLiteral("postgres"), QStringLiteral("--"),
-                       program} +
-           arguments;
 }
 
 void DemoServices::startRedis(const QString &address, int port, const QString &password)
@@ -105,22 +121,19 @@ void DemoServices::startRedis(const QString &address, int port, const QString &p
     m_addresses.insert(address, server);
     const QString redis = QStandardPaths::findExecutable(QStringLiteral("redis-server"));
     if (redis.isEmpty()) {
-        emit failed(server, address,
-                    tr("redis-server is not installed: install the redis-server package."));
+        fail(server, address,
+             tr("redis-server is not installed: install the redis-server package."));
         return;
     }
-    QFile config(m_dir.filePath(QStringLiteral("redis-%1.conf").arg(address)));
-    if (!config.open(QIODevice::WriteOnly)) {
-        emit failed(server, address, config.errorString());
-        return;
-    }
-    config.setPermissions(QFile::ReadOwner | QFile::WriteOwner);
-    config.write("bind " + address.toUtf8() + "\nport " + QByteArray::number(port) +
-                 "\nrequirepass " + password.toUtf8() + "\nsave \"\"\nappendonly no\ndir " +
-                 m_dir.path().toUtf8() + '\n');
-    config.close();
-    QProcess *process = launch(server, address, redis, {config.fileName()});
-    connect(process, &QProcess::started, this, [this, server, address] {
+    // `redis-server -` reads its configuration from standard input: the password never touches
+    // the disk or a command line.
+    const QByteArray config = "bind " + address.toUtf8() + "\nport " + QByteArray::number(port) +
+                              "\nrequirepass " + password.toUtf8() +
+                              "\nsave \"\"\nappendonly no\ndir " + m_dir.path().toUtf8() + '\n';
+    QProcess *process = launch(server, address, redis, {QStringLiteral("-")}, false, false);
+    connect(process, &QProcess::started, this, [this, process, config, server, address] {
+        process->write(config);
+        process->closeWriteChannel();
         qCInfo(lcDemoServices) << "Redis started on" << address;
         emit started(server, address);
     });
@@ -135,55 +148,58 @@ void DemoServices::startPostgres(const QString &address, int port)
     m_addresses.insert(address, server);
     const QString bin = postgresBinDir();
     if (bin.isEmpty()) {
-        emit failed(server, address,
-                    tr("PostgreSQL is not installed: install the postgresql package."));
+        fail(server, address, tr("PostgreSQL is not installed: install the postgresql package."));
         return;
     }
+    // Each server has a data folder of its own, given to postgres when running as root; the
+    // demo's folder lets postgres through to it but not read the rest.
+    const QString data = m_dir.filePath(QStringLiteral("pg-%1").arg(address));
     if (::geteuid() == 0) {
-        const passwd *user = ::getpwnam("postgres");
-        if (user == nullptr) {
-            emit failed(server, address,
-                        tr("PostgreSQL refuses to run as root, and there is no postgres user."));
+        const std::optional<ChildUser> user = postgresUser();
+        if (!user) {
+            fail(server, address,
+                 tr("PostgreSQL refuses to run as root, and there is no postgres user: install "
+                    "the postgresql package."));
             return;
         }
-        if (::chown(QFile::encodeName(m_dir.path()).constData(), user->pw_uid, user->pw_gid) != 0) {
-            emit failed(server, address,
-                        tr("The demo folder %1 cannot be given to postgres.").arg(m_dir.path()));
+        if (!QDir().mkpath(data) ||
+            ::chown(QFile::encodeName(data).constData(), user->uid, user->gid) != 0 ||
+            !QFile::setPermissions(m_dir.path(), QFile::ReadOwner | QFile::WriteOwner |
+                                                     QFile::ExeOwner | QFile::ExeGroup |
+                                                     QFile::ExeOther)) {
+            fail(server, address, tr("The demo folder %1 cannot be given to postgres.").arg(data));
             return;
         }
     }
-    const QString data = m_dir.filePath(QStringLiteral("pg-%1").arg(address));
-    QString program;
-    const QStringList initArguments =
-        asPostgres(bin + QStringLiteral("initdb"),
-                   {QStringLiteral("-D"), data, QStringLiteral("-A"), QStringLiteral("trust"),
-                    QStringLiteral("--no-sync"), QStringLiteral("-U"), QStringLiteral("postgres")},
-                   &program);
-    QProcess *init = launch(server, address, program, initArguments);
-    connect(
-        init, &QProcess::finished, this,
-        [this, init, server, address, port, bin, data](int code, QProcess::ExitStatus status) {
-            if (status != QProcess::NormalExit || code != 0) {
-                emit failed(
-                    server, address,
-                    tr("initdb failed: %1").arg(QString::fromLocal8Bit(init->readAll()).trimmed()));
-                return;
-            }
-            QString postgres;
-            const QStringList arguments =
-                asPostgres(bin + QStringLiteral("postgres"),
+    QProcess *init =
+        launch(server, address, bin + QStringLiteral("initdb"),
+               {QStringLiteral("-D"), data, QStringLiteral("-A"), QStringLiteral("trust"),
+                QStringLiteral("--no-sync"), QStringLiteral("-U"), QStringLiteral("postgres")},
+               true, false);
+    connect(init, &QProcess::finished, this,
+            [this, init, server, address, port, bin, data](int code, QProcess::ExitStatus status) {
+                if (status != QProcess::NormalExit || code != 0) {
+                    fail(server, address,
+                         tr("initdb failed: %1")
+                             .arg(QString::fromLocal8Bit(init->readAll()).trimmed().right(400)));
+                    return;
+                }
+                // TCP only: no Unix socket, so servers of several database VMs do not share
+                // a socket folder.
+                QProcess *process =
+                    launch(server, address, bin + QStringLiteral("postgres"),
                            {QStringLiteral("-D"), data, QStringLiteral("-c"),
                             QStringLiteral("listen_addresses=") + address, QStringLiteral("-p"),
-                            QString::number(port), QStringLiteral("-k"), m_dir.path(),
-                            QStringLiteral("-c"), QStringLiteral("fsync=off")},
-                           &postgres);
-            QProcess *process = launch(server, address, postgres, arguments);
-            connect(process, &QProcess::started, this, [this, server, address] {
-                qCInfo(lcDemoServices) << "PostgreSQL started on" << address;
-                emit started(server, address);
+                            QString::number(port), QStringLiteral("-c"),
+                            QStringLiteral("unix_socket_directories="), QStringLiteral("-c"),
+                            QStringLiteral("fsync=off")},
+                           true, true);
+                connect(process, &QProcess::started, this, [this, server, address] {
+                    qCInfo(lcDemoServices) << "PostgreSQL started on" << address;
+                    emit started(server, address);
+                });
+                watchExit(process, server, address);
             });
-            watchExit(process, server, address);
-        });
 }
 
 } // namespace rae::deploy
