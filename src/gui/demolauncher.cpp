@@ -36,6 +36,10 @@ DemoLauncher::DemoLauncher(QObject *parent)
 
 DemoLauncher::~DemoLauncher()
 {
+    // The servers first: they hold addresses of the simulator's block, which other
+    // simulators may take once it is gone.
+    delete m_guests;
+    m_guests = nullptr;
     if (m_process.state() != QProcess::NotRunning) {
         // SIGTERM lets it close its socket. This runs at shutdown only, and QProcess's own
         // destructor would wait for a killed child just the same.
@@ -101,7 +105,7 @@ void DemoLauncher::serveGuests(MonitoringPanel *panel, ClusterSession *session,
             [this](const QString &server, const QString &address, const QString &message) {
                 emit failed(tr("The demo's %1 on %2 failed: %3").arg(server, address, message));
             });
-    panel->trustDemoGateway(kGatewayPort);
+    panel->trustDemoGateway(session, kGatewayPort);
     connect(panel, &MonitoringPanel::serviceFound, this, &DemoLauncher::serveGuest);
     deploy::ensureServiceSecrets(
         store, plan, this, [this](const Result<deploy::ServiceSecrets> &secrets) {
@@ -112,7 +116,7 @@ void DemoLauncher::serveGuests(MonitoringPanel *panel, ClusterSession *session,
             }
             m_redisPassword = secrets->redisPassword;
             if (MonitoringPanel *watching = m_panel.data())
-                watching->setRedisPassword(m_redisPassword);
+                watching->setRedisPassword(m_session.data(), m_redisPassword);
             const QList<monitor::DiscoveredService> waiting = std::exchange(m_waiting, {});
             for (const monitor::DiscoveredService &service : waiting)
                 serveGuest(service);

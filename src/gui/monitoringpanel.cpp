@@ -8,6 +8,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QCryptographicHash>
 #include <QDateTime>
 #include <QDateTimeEdit>
 #include <QDialog>
@@ -27,6 +28,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <memory>
 
 Q_LOGGING_CATEGORY(lcMonitoring, "raedeploy.gui.monitoring")
 
@@ -316,22 +318,35 @@ void MonitoringPanel::discoverServices()
 void MonitoringPanel::setPlan(const std::optional<plan::Plan> &plan)
 {
     m_plan = plan;
-    const monitor::ServicePorts previous = m_ports;
-    m_ports = m_plan ? monitor::ServicePorts::fromPlan(*m_plan) : monitor::ServicePorts();
-    m_ports.redisPassword = previous.redisPassword;
-    if (m_demoGatewayPort != 0) {
-        m_ports.gatewayPort = previous.gatewayPort;
-        m_ports.gatewayCa = previous.gatewayCa;
-        m_ports.tlsHostname.clear();
-    }
 }
 
-void MonitoringPanel::setRedisPassword(const QString &password)
+monitor::ServicePorts MonitoringPanel::servicePorts() const
 {
-    if (password == m_ports.redisPassword)
-        return;
-    m_ports.redisPassword = password;
-    if (!m_discovery || !m_collector)
+    monitor::ServicePorts ports =
+        m_plan ? monitor::ServicePorts::fromPlan(*m_plan) : monitor::ServicePorts();
+    ClusterSession *session = m_session.data();
+    if (session != nullptr && session == m_secretsSession.data())
+        ports.redisPassword = m_redisPassword;
+    if (isDemoSession()) {
+        ports.gatewayPort = m_demoGatewayPort;
+        ports.gatewayCa = m_demoGatewayCa;
+        // Its certificate names the VM's address, not the plan's public host name.
+        ports.tlsHostname.clear();
+    }
+    return ports;
+}
+
+bool MonitoringPanel::isDemoSession() const
+{
+    ClusterSession *session = m_session.data();
+    return session != nullptr && session == m_demoSession.data() && m_demoGatewayPort != 0;
+}
+
+void MonitoringPanel::setRedisPassword(ClusterSession *session, const QString &password)
+{
+    m_secretsSession = session;
+    m_redisPassword = password;
+    if (!m_discovery || !m_collector || session != m_session.data())
         return;
     // A Redis VM found before the password came is probed again, with it.
     for (const monitor::DiscoveredService &service : m_discovery->services()) {
@@ -340,51 +355,69 @@ void MonitoringPanel::setRedisPassword(const QString &password)
     }
 }
 
-void MonitoringPanel::trustDemoGateway(quint16 port)
+void MonitoringPanel::trustDemoGateway(ClusterSession *session, quint16 port)
 {
+    m_demoSession = session;
     m_demoGatewayPort = port;
-    m_ports.gatewayPort = port;
-    // Its certificate names the VM's address, not the plan's public host name.
-    m_ports.tlsHostname.clear();
+    m_demoGatewayCa.clear();
 }
 
 namespace {
 constexpr std::chrono::seconds kGatewayRetry{5};
-}
+constexpr int kGatewayAttempts = 120; // ten minutes: a deployment's gateway is provisioned last
+} // namespace
 
 void MonitoringPanel::addService(const monitor::DiscoveredService &service)
 {
     if (!m_collector)
         return;
-    if (service.role != plan::Role::Gateway || m_demoGatewayPort == 0 ||
-        !m_ports.gatewayCa.isEmpty() || service.address.isEmpty()) {
-        monitor::addToCollector(*m_collector, service, m_ports);
+    if (service.role == plan::Role::Gateway && isDemoSession() && m_demoGatewayCa.isEmpty() &&
+        !service.address.isEmpty()) {
+        fetchDemoGatewayCertificate(service, 1);
         return;
     }
-    // The demo's gateway: take the certificate it presents, then probe it against that one.
+    monitor::addToCollector(*m_collector, service, servicePorts());
+}
+
+void MonitoringPanel::fetchDemoGatewayCertificate(const monitor::DiscoveredService &service,
+                                                  int attempt)
+{
+    // Until the certificate is known the gateway is probed without it, so that a gateway that
+    // never comes up shows as failing, as in the CLI's demo.
+    monitor::addToCollector(*m_collector, service, servicePorts());
     auto *socket = new QSslSocket(this);
-    auto take = [this, socket, service] {
-        if (socket->property("taken").toBool())
+    QPointer<ClusterSession> session = m_session;
+    auto taken = std::make_shared<bool>(false);
+    auto take = [this, socket, service, session, attempt, taken] {
+        if (*taken)
             return;
-        socket->setProperty("taken", true);
+        *taken = true;
         const QList<QSslCertificate> chain = socket->peerCertificateChain().mid(0, 1);
         socket->abort();
         socket->deleteLater();
+        // Another cluster attached meanwhile: the demo's gateway is none of its business.
+        if (!m_collector || m_session != session || !isDemoSession())
+            return;
         if (chain.isEmpty()) {
             // Not serving yet: its provisioning starts the gateway last. Ask again shortly.
-            QTimer::singleShot(kGatewayRetry, this, [this, service] {
-                if (m_collector && m_ports.gatewayCa.isEmpty())
-                    addService(service);
-            });
+            if (attempt < kGatewayAttempts)
+                QTimer::singleShot(kGatewayRetry, this, [this, service, session, attempt] {
+                    if (m_collector && m_session == session && m_demoGatewayCa.isEmpty())
+                        fetchDemoGatewayCertificate(service, attempt + 1);
+                });
             return;
         }
-        m_ports.gatewayCa = chain;
-        if (m_collector)
-            monitor::addToCollector(*m_collector, service, m_ports);
+        m_demoGatewayCa = chain;
+        qCInfo(lcMonitoring).noquote()
+            << "trusting the demo gateway's certificate for this session:" << service.address
+            << chain.constFirst().digest(QCryptographicHash::Sha256).toHex(':');
+        monitor::addToCollector(*m_collector, service, servicePorts());
     };
     connect(socket, &QSslSocket::sslErrors, this, take);
     connect(socket, &QSslSocket::encrypted, this, take);
     connect(socket, &QAbstractSocket::errorOccurred, this, take);
+    // A server that takes the connection and never finishes the handshake is given up on.
+    QTimer::singleShot(std::chrono::seconds(5), socket, [socket] { socket->abort(); });
     socket->connectToHostEncrypted(service.address, m_demoGatewayPort);
 }
 

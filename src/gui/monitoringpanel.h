@@ -76,13 +76,14 @@ public:
     // The plan of the attached cluster, when the window has one: roles of VMs without a
     // `rae-<role>` tag, and the services' ports. Without it the RAE defaults are probed.
     void setPlan(const std::optional<plan::Plan> &plan);
-    // Secrets the probes need (the Redis password); never logged. Redis VMs found already are
-    // probed with it from now on.
-    void setRedisPassword(const QString &password);
-    // The simulator's gateway, for the demo only: it listens on `port` (443 needs root) with a
-    // self-signed certificate for its own address. That certificate is fetched once when the
-    // gateway is found and trusted for this panel's life, as the demo trusts the simulator.
-    void trustDemoGateway(quint16 port);
+    // The Redis password of `session`'s deployment, for its probes only; never logged. Redis
+    // VMs found already are probed with it from now on. Another session never gets it.
+    void setRedisPassword(ClusterSession *session, const QString &password);
+    // The simulator's gateway, for the demo's `session` only: it listens on `port` (443 needs
+    // root) with a self-signed certificate for its own address. That certificate is fetched
+    // when the gateway is found (again while it does not answer) and trusted for that session
+    // only, as the demo trusts the simulator; the trust is logged.
+    void trustDemoGateway(ClusterSession *session, quint16 port);
 
     void setRange(ChartRange range);
 
@@ -116,6 +117,11 @@ signals:
 private:
     void setStatus(const QString &text);
     void addService(const monitor::DiscoveredService &service);
+    void fetchDemoGatewayCertificate(const monitor::DiscoveredService &service, int attempt);
+    // The plan's ports with what belongs to the attached session: its Redis password, and for
+    // the demo's session its gateway.
+    monitor::ServicePorts servicePorts() const;
+    bool isDemoSession() const;
     void startCollecting();
     // Probes and GPU polls for the RAE VMs of the session's newest snapshot not yet known.
     void discoverServices();
@@ -139,8 +145,11 @@ private:
     QPointer<ClusterSession> m_session;
     std::unique_ptr<monitor::ServiceDiscovery> m_discovery;
     std::optional<plan::Plan> m_plan;
-    monitor::ServicePorts m_ports;
-    quint16 m_demoGatewayPort = 0; // 0: not the demo
+    QPointer<ClusterSession> m_secretsSession;
+    QString m_redisPassword; // of m_secretsSession; never logged
+    QPointer<ClusterSession> m_demoSession;
+    quint16 m_demoGatewayPort = 0;
+    QList<QSslCertificate> m_demoGatewayCa;
 
     ChartWidget *m_latency = nullptr;
     ChartWidget *m_gpu = nullptr;
