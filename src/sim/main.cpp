@@ -5,9 +5,8 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QHostAddress>
 #include <QJsonDocument>
-#include <QTcpServer>
+#include <QLocalServer>
 
 #include <csignal>
 #include <cstdio>
@@ -77,19 +76,15 @@ int runControl(const QStringList &arguments)
 
 // Simulators started side by side (CTest runs tests in parallel) must not give their VMs the
 // same addresses: each serves the VMs' roles on those addresses, and a real PostgreSQL or Redis
-// started for one would answer the other. A simulator claims the block 127.B.0.0/16 by listening
-// on 127.B.0.2:kClaimPort for as long as it runs; the kernel releases the claim when it exits,
-// however it exits. The first free block wins, so a lone simulator keeps 127.0.0.10 onwards.
-constexpr quint16 kClaimPort = 47006;
-constexpr int kAddressBlocks = 200; // 127.200/8 and above are left to tests' own servers
+// started for one would answer the other. A simulator holds the block 127.B.0.0/16 by listening
+// on the abstract local socket `rae-pve-sim-address-block-B` for as long as it runs; the kernel
+// releases it when the process ends, however it ends, and no TCP port can be in the way.
+constexpr int kAddressBlocks = 200; // blocks 127.200.0.0/16 to 127.255.0.0/16 are left to tests
 
-int claimAddressBlock(QTcpServer &claim)
+bool claimAddressBlock(QLocalServer &claim, int block)
 {
-    for (int block = 0; block < kAddressBlocks; ++block) {
-        if (claim.listen(QHostAddress(QStringLiteral("127.%1.0.2").arg(block)), kClaimPort))
-            return block;
-    }
-    return -1;
+    claim.setSocketOptions(QLocalServer::AbstractNamespaceOption);
+    return claim.listen(QStringLiteral("rae-pve-sim-address-block-%1").arg(block));
 }
 
 } // namespace
@@ -165,14 +160,19 @@ int main(int argc, char *argv[])
     rae::sim::ClusterOptions clusterOptions;
     clusterOptions.taskVisibilityDelay =
         std::chrono::milliseconds(parser.value(taskDelay).toLongLong());
-    QTcpServer addressClaim;
+    QLocalServer addressClaim;
     if (parser.value(addressBlock) == QLatin1String("auto")) {
-        clusterOptions.addressBlock = claimAddressBlock(addressClaim);
+        clusterOptions.addressBlock = -1;
+        for (int block = 0; block < kAddressBlocks && clusterOptions.addressBlock < 0; ++block) {
+            if (claimAddressBlock(addressClaim, block))
+                clusterOptions.addressBlock = block;
+        }
         if (clusterOptions.addressBlock < 0) {
             std::fprintf(stderr,
-                         "rae-pve-sim: every address block is held by another simulator; VMs "
-                         "take 127.0.0.10 onwards and may answer for another simulator's VMs\n");
-            clusterOptions.addressBlock = 0;
+                         "rae-pve-sim: all %d address blocks are held by other simulators; stop "
+                         "some, or give --address-block\n",
+                         kAddressBlocks);
+            return 2;
         }
     } else {
         bool ok = false;
@@ -180,6 +180,13 @@ int main(int argc, char *argv[])
         if (!ok || clusterOptions.addressBlock < 0 || clusterOptions.addressBlock > 255) {
             std::fprintf(stderr, "rae-pve-sim: --address-block takes 0 to 255 or auto, not '%s'\n",
                          qPrintable(parser.value(addressBlock)));
+            return 2;
+        }
+        if (!claimAddressBlock(addressClaim, clusterOptions.addressBlock)) {
+            std::fprintf(stderr,
+                         "rae-pve-sim: address block %d is held by another simulator; choose "
+                         "another or 'auto'\n",
+                         clusterOptions.addressBlock);
             return 2;
         }
     }

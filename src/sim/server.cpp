@@ -12,6 +12,7 @@
 #include <boost/beast/ssl.hpp>
 
 #include <QDateTime>
+#include <QHash>
 #include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -166,6 +167,9 @@ struct Server::Impl
         std::shared_ptr<ssl::context> context; // the gateway's own certificate
     };
     std::vector<std::shared_ptr<ServiceListener>> serviceListeners;
+    // A gateway keeps its key through restarts, migrations and HA recoveries, as a real one
+    // does on its disk: one certificate per address for the simulator's life.
+    QHash<QString, std::shared_ptr<ssl::context>> gatewayContexts;
     QList<ServiceEndpoint> wantedServices;
     GzipCache gzipCache;
 
@@ -614,11 +618,16 @@ void Server::Impl::reconcileServices()
         auto listener =
             std::make_shared<ServiceListener>(ServiceListener{endpoint, tcp::acceptor(io), {}});
         if (endpoint.tls) {
-            auto gatewayCertificate = makeSelfSignedCertificate(
-                QStringLiteral("rae-gateway"), {QStringLiteral("localhost")}, {endpoint.address},
-                KeyKind::EcP256);
-            if (gatewayCertificate)
-                listener->context = makeContext(*gatewayCertificate);
+            listener->context = gatewayContexts.value(endpoint.address);
+            if (!listener->context) {
+                auto gatewayCertificate = makeSelfSignedCertificate(
+                    QStringLiteral("rae-gateway"), {QStringLiteral("localhost")},
+                    {endpoint.address}, KeyKind::EcP256);
+                if (gatewayCertificate)
+                    listener->context = makeContext(*gatewayCertificate);
+                if (listener->context)
+                    gatewayContexts.insert(endpoint.address, listener->context);
+            }
         }
         beast::error_code error;
         const tcp::endpoint where(net::ip::make_address(endpoint.address.toStdString(), error),

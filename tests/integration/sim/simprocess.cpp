@@ -1,5 +1,7 @@
 #include "simprocess.h"
 
+#include "common/childprocess.h"
+
 #include <QCryptographicHash>
 #include <QElapsedTimer>
 #include <QEventLoop>
@@ -23,6 +25,8 @@ bool SimProcess::start(const QString &scenario, const QStringList &extra)
                           QStringLiteral("0")};
     arguments << extra;
     m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    // A test killed at its time-out must not leave the simulator holding its address block.
+    rae::stopWithParent(m_process);
     m_process.start(QStringLiteral(RAE_SIM_EXECUTABLE), arguments);
     QElapsedTimer timer;
     timer.start();

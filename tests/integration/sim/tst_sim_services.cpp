@@ -2,12 +2,14 @@
 // control commands that make a service slow or down. Also gzip of large API answers.
 #include "simprocess.h"
 
+#include <QCryptographicHash>
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QNetworkReply>
 #include <QProcess>
+#include <QSslSocket>
 #include <QStandardPaths>
 #include <QTest>
 #include <QThread>
@@ -85,6 +87,8 @@ private:
     QString addressOf(int vmid, const QString &node) { return addressOf(m_sim, vmid, node); }
     static QString addressOf(SimProcess &sim, int vmid, const QString &node);
     void control(const QByteArray &json);
+    // SHA-256 of the certificate a TLS server shows (trusted or not); empty when none answers.
+    static QByteArray peerFingerprint(const QString &address, quint16 port);
 
     SimProcess m_sim;
     QString m_api;    // http://127.0.0.N:8000 of VM 110
@@ -111,6 +115,26 @@ QString TestSimServices::addressOf(SimProcess &sim, int vmid, const QString &nod
         }
     }
     return {};
+}
+
+QByteArray TestSimServices::peerFingerprint(const QString &address, quint16 port)
+{
+    QSslSocket socket;
+    QByteArray fingerprint;
+    const auto take = [&socket, &fingerprint] {
+        if (!socket.peerCertificate().isNull())
+            fingerprint = socket.peerCertificate().digest(QCryptographicHash::Sha256);
+        socket.abort();
+    };
+    connect(&socket, &QSslSocket::sslErrors, &socket, take);
+    connect(&socket, &QSslSocket::encrypted, &socket, take);
+    socket.connectToHostEncrypted(address, port);
+    (void)QTest::qWaitFor(
+        [&] {
+            return !fingerprint.isEmpty() || socket.state() == QAbstractSocket::UnconnectedState;
+        },
+        5000);
+    return fingerprint;
 }
 
 void TestSimServices::control(const QByteArray &json)
@@ -225,6 +249,15 @@ void TestSimServices::gatewayServesHttps()
     QCOMPARE(QJsonDocument::fromJson(health.body).object().value(QStringLiteral("status")),
              QStringLiteral("alive"));
     QCOMPARE(fetch(QStringLiteral("http://%1:8443/health/live").arg(address)).status, 0);
+
+    // Down and up again, as a restart or an HA recovery does: the same key, as a real gateway
+    // keeps it on its disk, so a client that trusted it goes on trusting it.
+    const QByteArray before = peerFingerprint(address, 8443);
+    QVERIFY(!before.isEmpty());
+    control(R"({"vmid":100,"state":"down"})");
+    QCOMPARE(peerFingerprint(address, 8443), QByteArray());
+    control(R"({"vmid":100,"state":"up"})");
+    QCOMPARE(peerFingerprint(address, 8443), before);
 }
 
 void TestSimServices::aRealRedisOnTheVmAddressCounts()
@@ -314,6 +347,18 @@ void TestSimServices::simulatorsSideBySideTakeOwnAddresses()
     QVERIFY(!other.isEmpty());
     QVERIFY2(first != other, qPrintable(first));
     QCOMPARE(first.section(QLatin1Char('.'), 2), other.section(QLatin1Char('.'), 2));
+
+    // A block asked for by number is held too: asking for one that is taken is refused.
+    const QString taken =
+        m_sim.value(QStringLiteral("vm-addresses")).section(QLatin1Char('.'), 1, 1);
+    QProcess third;
+    third.start(QStringLiteral(RAE_SIM_EXECUTABLE),
+                {QStringLiteral("--scenario"), scenario("reference.yaml"), QStringLiteral("--port"),
+                 QStringLiteral("0"), QStringLiteral("--address-block"), taken});
+    QVERIFY(third.waitForFinished(20000));
+    QCOMPARE(third.exitCode(), 2);
+    const QByteArray error = third.readAllStandardError();
+    QVERIFY2(error.contains("held by another simulator"), error.constData());
 }
 
 QTEST_GUILESS_MAIN(TestSimServices)
