@@ -1193,16 +1193,25 @@ Reply Cluster::getStorageContent(Call &call)
         }
     }
     if (content.isEmpty() || content == QLatin1String("backup")) {
+        // A local storage lists what is on this node; PBS and shared storages list all.
+        const bool pbs = storage(id)->type == QLatin1String("pbs");
+        const bool everywhere = isShared(id) || pbs;
+        const QString format = pbs ? QStringLiteral("pbs-vm") : QStringLiteral("vma.zst");
         for (const BackupVolume &backup : m_backups) {
-            if (backup.storage != id || (vmidFilter && backup.vmid != vmidFilter))
+            if (backup.storage != id || (vmidFilter && backup.vmid != vmidFilter) ||
+                (!everywhere && backup.node != node))
                 continue;
             QJsonObject entry{{QStringLiteral("volid"), backup.volid},
-                              {QStringLiteral("format"), QStringLiteral("pbs-vm")},
+                              {QStringLiteral("format"), format},
                               {QStringLiteral("size"), backup.size},
                               {QStringLiteral("vmid"), backup.vmid},
                               {QStringLiteral("ctime"), backup.ctime},
                               {QStringLiteral("content"), QStringLiteral("backup")},
                               {QStringLiteral("subtype"), QStringLiteral("qemu")}};
+            if (!backup.notes.isEmpty())
+                entry.insert(QStringLiteral("notes"), backup.notes);
+            if (backup.isProtected)
+                entry.insert(QStringLiteral("protected"), 1);
             if (storage(id)->type == QLatin1String("pbs"))
                 entry.insert(
                     QStringLiteral("verification"),

@@ -1100,8 +1100,8 @@ Reply Cluster::getBackupJobs(Call &call)
         }
         if (it->value(QStringLiteral("enabled"), QStringLiteral("1")) == QLatin1String("1"))
             entry.insert(QStringLiteral("next-run"),
-                         static_cast<qint64>(nextScheduleTime(
-                             it->value(QStringLiteral("schedule"), QStringLiteral("daily")),
+                         static_cast<qint64>(nextBackupRun(
+                             it->value(QStringLiteral("schedule"), QStringLiteral("00:00")),
                              m_clock.now())));
         out.append(entry);
     }
@@ -1137,6 +1137,8 @@ Reply Cluster::postBackupJob(Call &call)
     if (!options.contains(QStringLiteral("schedule")))
         options.insert(QStringLiteral("schedule"), QStringLiteral("00:00"));
     m_backupJobs.insert(id, options);
+    ++m_backupJobEpoch[id];
+    scheduleBackupJob(id);
     return Reply::ok();
 }
 
@@ -1147,6 +1149,7 @@ Reply Cluster::deleteBackupJob(Call &call)
     if (!m_backupJobs.remove(call.text(QStringLiteral("id"))))
         return Reply::error(
             500, QStringLiteral("job '%1' does not exist").arg(call.text(QStringLiteral("id"))));
+    ++m_backupJobEpoch[call.text(QStringLiteral("id"))];
     return Reply::ok();
 }
 

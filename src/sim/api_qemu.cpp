@@ -1,6 +1,8 @@
 // Guests: create, clone, configure, power, migrate, delete, back up; and their guest agent.
 #include "cluster.h"
 
+#include "common/calendarevent.h"
+
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
@@ -470,8 +472,8 @@ Reply Cluster::cloneVm(Call &call)
         // target storage of a full clone only has to exist there (checked above), local or not.
         if (target != source.node && !isShared(storageId))
             return Reply::error(
-                500, QStringLiteral("can't clone VM to node '%1' (VM uses local storage)")
-                         .arg(target));
+                500,
+                QStringLiteral("can't clone VM to node '%1' (VM uses local storage)").arg(target));
         if (auto size = parseByteSize(part(source.config.value(key), QStringLiteral("size"))))
             bytes += *size;
     }
@@ -1348,31 +1350,119 @@ Reply Cluster::vzdump(Call &call)
         if (!can(call.who, QStringLiteral("/vms/%1").arg(vmid), QStringLiteral("VM.Backup")))
             return forbidden(QStringLiteral("/vms/%1").arg(vmid), QStringLiteral("VM.Backup"));
     }
+    return Reply::ok(startBackup(node, vmids, storageId, call.who).upid);
+}
+
+Task &Cluster::startBackup(const QString &node, const QList<int> &vmids, const QString &storage,
+                           const Identity &who)
+{
     double duration = 2;
     for (int vmid : vmids)
         duration += static_cast<double>(m_vms[vmid].memoryBytes()) / (8LL << 30) + 5;
+    // The task names the guest only when it backs up exactly one.
     const QString id = vmids.size() == 1 ? QString::number(vmids.first()) : QString();
-    Task &task = startTask(node, QStringLiteral("vzdump"), id, call.who, duration,
-                           [this, vmids, storageId]() -> QString {
+    Task &task = startTask(node, QStringLiteral("vzdump"), id, who, duration,
+                           [this, vmids, storage, node]() -> QString {
                                for (int vmid : vmids) {
                                    BackupVolume backup;
                                    backup.vmid = vmid;
-                                   backup.storage = storageId;
+                                   backup.storage = storage;
+                                   backup.node = node;
                                    backup.ctime = m_clock.nowSeconds();
                                    backup.size = 4LL << 30;
-                                   backup.volid =
-                                       QStringLiteral("%1:backup/vm/%2/%3")
-                                           .arg(storageId)
-                                           .arg(vmid)
-                                           .arg(QDateTime::fromSecsSinceEpoch(backup.ctime, Qt::UTC)
-                                                    .toString(Qt::ISODate));
+                                   backup.volid = backupVolid(storage, vmid, backup.ctime);
                                    m_backups << backup;
                                }
                                return {};
                            });
     for (int vmid : vmids)
         task.log << QStringLiteral("INFO: Starting Backup of VM %1 (qemu)").arg(vmid);
-    return Reply::ok(task.upid);
+    return task;
+}
+
+QString Cluster::backupVolid(const QString &storageId, int vmid, long long ctime) const
+{
+    const QDateTime when = QDateTime::fromSecsSinceEpoch(ctime, Qt::UTC);
+    const StorageDef *def = storage(storageId);
+    if (def != nullptr && def->type == QLatin1String("pbs"))
+        return QStringLiteral("%1:backup/vm/%2/%3")
+            .arg(storageId)
+            .arg(vmid)
+            .arg(when.toString(Qt::ISODate));
+    return QStringLiteral("%1:backup/vzdump-qemu-%2-%3.vma.zst")
+        .arg(storageId)
+        .arg(vmid)
+        .arg(when.toString(QStringLiteral("yyyy_MM_dd-HH_mm_ss")));
+}
+
+double Cluster::nextBackupRun(const QString &schedule, double after) const
+{
+    const auto event = CalendarEvent::parse(schedule);
+    if (!event)
+        return 0;
+    const auto next = event->nextAfter(
+        QDateTime::fromSecsSinceEpoch(static_cast<qint64>(std::floor(after)), Qt::UTC));
+    return next ? static_cast<double>(next->toSecsSinceEpoch()) : 0;
+}
+
+void Cluster::scheduleBackupJob(const QString &id)
+{
+    const auto job = m_backupJobs.constFind(id);
+    if (job == m_backupJobs.cend())
+        return;
+    const double next = nextBackupRun(
+        job->value(QStringLiteral("schedule"), QStringLiteral("00:00")), m_clock.now());
+    if (next <= 0)
+        return;
+    const quint64 epoch = m_backupJobEpoch.value(id);
+    at(next, [this, id, epoch] { runBackupJob(id, epoch); });
+}
+
+void Cluster::runBackupJob(const QString &id, quint64 epoch)
+{
+    const auto job = m_backupJobs.constFind(id);
+    if (job == m_backupJobs.cend() || m_backupJobEpoch.value(id) != epoch)
+        return; // removed, or removed and made again (which scheduled itself)
+    const QMap<QString, QString> options = *job;
+    scheduleBackupJob(id);
+    if (options.value(QStringLiteral("enabled"), QStringLiteral("1")) != QLatin1String("1"))
+        return;
+
+    const auto ids = [](const QString &text) {
+        QSet<int> out;
+        for (const QString &part :
+             text.split(QRegularExpression(QStringLiteral("[,;\\s]+")), Qt::SkipEmptyParts))
+            out.insert(part.toInt());
+        return out;
+    };
+    const bool all = options.value(QStringLiteral("all")) == QLatin1String("1");
+    const QSet<int> listed = ids(options.value(QStringLiteral("vmid")));
+    const QSet<int> excluded = ids(options.value(QStringLiteral("exclude")));
+    QSet<int> inPool;
+    for (const PoolDef &pool : m_scenario.pools) {
+        if (pool.id == options.value(QStringLiteral("pool")))
+            inPool = QSet<int>(pool.vmids.cbegin(), pool.vmids.cend());
+    }
+    const QString onlyNode = options.value(QStringLiteral("node"));
+    const QString storage = options.value(QStringLiteral("storage"), QStringLiteral("local"));
+    const Identity root{QStringLiteral("root@pam"), {}, false};
+
+    // Each node backs up its own guests in a task of its own; a node that is down misses the run.
+    for (const NodeState &node : m_nodes) {
+        const QString name = node.def.name;
+        if (!node.online() || (!onlyNode.isEmpty() && onlyNode != name) ||
+            !storageOnNode(storage, name))
+            continue;
+        QList<int> vmids;
+        for (const auto &[vmid, vm] : m_vms) {
+            if (vm.node != name || vm.isTemplate())
+                continue;
+            if ((all && !excluded.contains(vmid)) || listed.contains(vmid) || inPool.contains(vmid))
+                vmids << vmid;
+        }
+        if (!vmids.isEmpty())
+            startBackup(name, vmids, storage, root);
+    }
 }
 
 } // namespace rae::sim

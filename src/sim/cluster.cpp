@@ -189,8 +189,25 @@ Cluster::Cluster(const Scenario &scenario, const ApiSchema &schema, const Cluste
                 runReplication(m_replication[id]);
         });
     }
-    for (const BackupJobDef &def : scenario.backupJobs)
+    for (const BackupJobDef &def : scenario.backupJobs) {
         m_backupJobs.insert(def.id, def.options);
+        scheduleBackupJob(def.id);
+    }
+    for (const BackupDef &def : scenario.backups) {
+        BackupVolume backup;
+        backup.vmid = def.vmid;
+        backup.storage = def.storage;
+        const auto vm = m_vms.find(def.vmid);
+        backup.node = !def.node.isEmpty() ? def.node
+                      : vm != m_vms.end() ? vm->second.node
+                                          : QString();
+        backup.ctime = static_cast<long long>(now - def.ageSeconds);
+        backup.size = def.size;
+        backup.notes = def.notes;
+        backup.isProtected = def.isProtected;
+        backup.volid = backupVolid(def.storage, def.vmid, backup.ctime);
+        m_backups << backup;
+    }
 
     m_haNextRound = now + 10;
     registerHandlers();

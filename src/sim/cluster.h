@@ -205,9 +205,12 @@ struct BackupVolume
 {
     QString volid;
     QString storage;
+    QString node; // where a local storage holds it
     int vmid = 0;
     long long size = 0;
     long long ctime = 0;
+    QString notes;
+    bool isProtected = false;
 };
 
 // Faults that live in the cluster state; transport faults are in the HTTP front.
@@ -423,6 +426,14 @@ private:
     rae::ha::ClusterState haClusterState() const;
     void runReplication(ReplicationJob &job);
     double nextScheduleTime(const QString &schedule, double after) const;
+    // Backup jobs run on their calendar event (UTC), as pvescheduler runs vzdump on each node.
+    double nextBackupRun(const QString &schedule, double after) const; // 0: never
+    void scheduleBackupJob(const QString &id);
+    void runBackupJob(const QString &id, quint64 epoch);
+    // "pbs:backup/vm/100/2026-12-03T02:30:00Z" on PBS, the vzdump file name elsewhere.
+    QString backupVolid(const QString &storage, int vmid, long long ctime) const;
+    Task &startBackup(const QString &node, const QList<int> &vmids, const QString &storage,
+                      const Identity &who);
     QJsonObject replicationStatus(const ReplicationJob &job) const;
     Reply replicationPermission(const Call &call, int vmid) const;
 
@@ -445,7 +456,8 @@ private:
     QMap<QString, ReplicationJob> m_replication;
     QMap<QString, QString> m_replicationFaults;
     QMap<QString, QMap<QString, QString>> m_backupJobs;
-    std::map<int, ServiceState> m_services; // VMs whose role's endpoint is imitated
+    QHash<QString, quint64> m_backupJobEpoch; // a job removed and made again runs afresh
+    std::map<int, ServiceState> m_services;   // VMs whose role's endpoint is imitated
     QList<BackupVolume> m_backups;
     QList<TaskFailure> m_taskFailures;
     QMap<QString, QString> m_pendingTfa; // half tickets issued, by user

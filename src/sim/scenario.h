@@ -7,6 +7,7 @@
 namespace rae::sim {
 
 using cluster::AclDef;
+using cluster::BackupDef;
 using cluster::BackupJobDef;
 using cluster::BridgeDef;
 using cluster::HaGroupDef;

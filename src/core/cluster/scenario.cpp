@@ -52,6 +52,25 @@ bool flag(const YAML::Node &map, const char *key, bool fallback)
     fail(map[key], QStringLiteral("'%1' is not a yes/no value").arg(value));
 }
 
+// "90", "90s", "45m", "30h", "2d": seconds.
+double duration(const YAML::Node &map, const char *key)
+{
+    static const QRegularExpression pattern(
+        QStringLiteral(R"(^\s*([0-9]+(?:\.[0-9]+)?)\s*([smhd]?)\s*$)"));
+    const QString value = text(map, key);
+    if (value.isEmpty())
+        return 0;
+    const auto match = pattern.match(value);
+    if (!match.hasMatch())
+        fail(map[key], QStringLiteral("'%1' is not a duration such as 30h or 2d").arg(value));
+    const QString unit = match.captured(2);
+    const double factor = unit == QLatin1String("m")   ? 60
+                          : unit == QLatin1String("h") ? 3600
+                          : unit == QLatin1String("d") ? 86400
+                                                       : 1;
+    return match.captured(1).toDouble() * factor;
+}
+
 int integer(const YAML::Node &map, const char *key, int fallback)
 {
     const QString value = text(map, key);
@@ -354,6 +373,27 @@ Scenario readScenario(const YAML::Node &root)
     }
     for (const auto &item : root["backup-jobs"])
         scenario.backupJobs << BackupJobDef{text(item, "id"), rest(item, {QStringLiteral("id")})};
+    for (const auto &item : root["backups"]) {
+        BackupDef backup;
+        backup.vmid = integer(item, "vmid", 0);
+        if (backup.vmid <= 0)
+            fail(item, QStringLiteral("a backup needs the vmid of its guest"));
+        backup.storage = text(item, "storage");
+        if (backup.storage.isEmpty())
+            fail(item, QStringLiteral("a backup needs a storage"));
+        backup.ageSeconds = duration(item, "age");
+        const QString size = text(item, "size");
+        if (!size.isEmpty()) {
+            const auto bytes = parseByteSize(size);
+            if (!bytes)
+                fail(item["size"], bytes.error().message);
+            backup.size = *bytes;
+        }
+        backup.node = text(item, "node");
+        backup.notes = text(item, "notes");
+        backup.isProtected = flag(item, "protected", false);
+        scenario.backups << backup;
+    }
     return scenario;
 }
 

@@ -158,6 +158,18 @@ struct BackupJobDef
     QMap<QString, QString> options; // schedule, storage, vmid | all, mode, ...
 };
 
+// A backup that exists when the simulator starts, `age` before its start.
+struct BackupDef
+{
+    int vmid = 0;
+    QString storage;
+    double ageSeconds = 0;
+    long long size = 4LL << 30;
+    QString node; // where a local storage holds it; empty: the guest's node
+    QString notes;
+    bool isProtected = false;
+};
+
 struct Scenario
 {
     QString cluster = QStringLiteral("prod");
@@ -184,6 +196,7 @@ struct Scenario
     QList<HaRuleDef> haRules;
     QList<ReplicationJobDef> replicationJobs;
     QList<BackupJobDef> backupJobs;
+    QList<BackupDef> backups;
 
     bool isPve9() const { return release.startsWith(QLatin1Char('9')); }
 
