@@ -26,6 +26,7 @@ th, td { border: 1px solid #bbb; padding: 3px 6px; vertical-align: top; text-ali
 th { background: #e8e8e8; }
 tr:nth-child(even) td { background: #f6f6f6; }
 td.number { text-align: right; }
+tr.flagged td { background: #fcd5cc; }
 dl.title { display: grid; grid-template-columns: max-content auto; gap: 0.2em 1em; }
 dl.title dt { font-weight: bold; }
 dl.title dd { margin: 0; }
@@ -67,8 +68,10 @@ void writeTable(QString &html, const Table &table)
     for (const Column &column : table.columns)
         html += QStringLiteral("<th>%1</th>").arg(escaped(column.title));
     html += QStringLiteral("</tr></thead>\n<tbody>\n");
-    for (const QStringList &row : table.rows) {
-        html += QStringLiteral("<tr>");
+    for (qsizetype r = 0; r < table.rows.size(); ++r) {
+        const QStringList &row = table.rows.at(r);
+        html += table.flaggedRows.contains(int(r)) ? QStringLiteral("<tr class=\"flagged\">")
+                                                   : QStringLiteral("<tr>");
         for (qsizetype i = 0; i < table.columns.size(); ++i) {
             html += table.columns.at(i).kind == CellKind::Number
                         ? QStringLiteral("<td class=\"number\">")

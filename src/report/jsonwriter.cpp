@@ -57,10 +57,14 @@ QJsonObject tableToJson(const Table &table)
             object.insert(table.columns.at(i).key, cell(table.columns.at(i), row.value(i)));
         rows.append(object);
     }
+    QJsonArray flagged;
+    for (int row : table.flaggedRows)
+        flagged.append(row);
     return QJsonObject{{QStringLiteral("id"), table.id},
                        {QStringLiteral("caption"), table.caption},
                        {QStringLiteral("columns"), columns},
-                       {QStringLiteral("rows"), rows}};
+                       {QStringLiteral("rows"), rows},
+                       {QStringLiteral("flagged_rows"), flagged}};
 }
 
 QJsonObject seriesToJson(const Series &series)

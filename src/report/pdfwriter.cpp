@@ -307,8 +307,11 @@ private:
                 newPage();
                 header(true); // the header row again on every page the table runs over
             }
-            drawRow(table.rows.at(r), widths, RowKind::Body, height,
-                    r % 2 ? QColor(0xf5, 0xf5, 0xf5) : QColor(), table);
+            // A row that needs attention is tinted red, whatever its stripe.
+            const QColor fill = table.flaggedRows.contains(int(r)) ? QColor(0xfc, 0xd5, 0xcc)
+                                : r % 2                            ? QColor(0xf5, 0xf5, 0xf5)
+                                                                   : QColor();
+            drawRow(table.rows.at(r), widths, RowKind::Body, height, fill, table);
         }
         m_y += pt(10);
     }

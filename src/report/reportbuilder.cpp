@@ -10,6 +10,8 @@
 #include "validation/validator.h"
 
 #include <QCoreApplication>
+#include <QHash>
+#include <QMap>
 #include <QSet>
 
 #include <algorithm>
@@ -579,13 +581,41 @@ Section planBackups(const plan::Plan &plan)
     return section;
 }
 
-Section clusterBackups(const cluster::Inventory &inventory)
+// The guests a report speaks of: the plan's VMs found in the cluster (by VM ID, else by name),
+// or every guest of the cluster without a plan.
+QList<const cluster::GuestResource *> reportedGuests(const cluster::Inventory &inventory,
+                                                     const plan::Plan *plan)
+{
+    QList<const cluster::GuestResource *> guests;
+    for (const cluster::GuestResource &guest : inventory.resources.guests) {
+        if (guest.isTemplate)
+            continue;
+        bool reported = plan == nullptr;
+        if (plan) {
+            for (const plan::Vm &vm : plan->vms) {
+                if (vm.vmid ? *vm.vmid == guest.vmid : vm.name == guest.name)
+                    reported = true;
+            }
+        }
+        if (reported)
+            guests.append(&guest);
+    }
+    std::sort(guests.begin(), guests.end(),
+              [](const auto *a, const auto *b) { return a->vmid < b->vmid; });
+    return guests;
+}
+
+template<typename Raise>
+Section clusterBackups(const cluster::Inventory &inventory, const plan::Plan *plan, qint64 now,
+                       QList<Series> &series, const Raise &raise)
 {
     Section section{QStringLiteral("backups"), Tr::tr("Backups"), {}, {}, {}, false, false};
-    // TODO: the last result and age per VM come from vzdump tasks and backup volumes, which
-    // the inventory does not read yet; add them when the task log is read (issue #9).
-    section.paragraphs.append(Tr::tr("The last result and age of each VM's backup are not read "
-                                     "yet; the jobs are as the cluster configures them."));
+    section.paragraphs.append(
+        Tr::tr("The backup jobs as the cluster configures them, then the newest backup of each "
+               "%1 on every storage that holds backups. A guest that an enabled job covers needs "
+               "a backup younger than the longest gap of the job's schedule plus 2 hours (a daily "
+               "job: 26 hours).")
+            .arg(plan ? Tr::tr("VM of the plan") : Tr::tr("guest")));
     Table table{QStringLiteral("backup-jobs"),
                 Tr::tr("Backup jobs"),
                 {column(QStringLiteral("job"), Tr::tr("Job")),
@@ -608,7 +638,133 @@ Section clusterBackups(const cluster::Inventory &inventory)
                            isoTime(job.nextRun)});
     }
     section.tables.append(table);
+
+    Table last{QStringLiteral("last-backups"),
+               Tr::tr("Last backup per VM"),
+               {column(QStringLiteral("vm"), Tr::tr("VM"), 1.1),
+                number(QStringLiteral("vmid"), Tr::tr("VM ID"), 0.5),
+                column(QStringLiteral("last_backup"), Tr::tr("Last backup (UTC)"), 1.3),
+                number(QStringLiteral("age_h"), Tr::tr("Age (h)"), 0.55),
+                number(QStringLiteral("size_gib"), Tr::tr("Size (GiB)"), 0.55),
+                column(QStringLiteral("storage"), Tr::tr("Storage"), 0.6),
+                column(QStringLiteral("jobs"), Tr::tr("Jobs"), 0.9),
+                column(QStringLiteral("state"), Tr::tr("State"), 1.7)},
+               {},
+               Tr::tr("The cluster has no guests to report backups of.")};
+    for (const cluster::GuestResource *guest : reportedGuests(inventory, plan)) {
+        const cluster::BackupAssessment assessment = cluster::assessBackups(
+            guest->vmid, guest->node, guest->pool, inventory.backupJobs, inventory.backups, now);
+        const std::optional<cluster::BackupVolume> &newest = assessment.newest;
+        if (assessment.stale) {
+            last.flaggedRows.append(int(last.rows.size()));
+            raise(Verdict::Attention,
+                  Tr::tr("Backup of %1 (VM %2): %3")
+                      .arg(guest->name, QString::number(guest->vmid), assessment.message));
+        }
+        last.rows.append(
+            {guest->name, QString::number(guest->vmid),
+             newest ? isoTime(newest->ctime) : Tr::tr("none"),
+             newest ? QString::number(double(now - newest->ctime) / 3600.0, 'f', 1) : QString(),
+             newest ? gib(quint64(newest->size)) : QString(), newest ? newest->storage : QString(),
+             assessment.jobs.join(QStringLiteral(", ")), assessment.message});
+
+        // Every backup of the guest, for the CSV: when it was made and how large it was.
+        Series sizes{QStringLiteral("backup.size_gib"), guest->name, {}};
+        for (const cluster::BackupVolume &volume : inventory.backups) {
+            if (volume.vmid == guest->vmid && volume.ctime > 0)
+                sizes.points.append(
+                    {double(volume.ctime) * 1000.0, double(volume.size) / double(1ull << 30)});
+        }
+        std::sort(sizes.points.begin(), sizes.points.end(),
+                  [](const QPointF &a, const QPointF &b) { return a.x() < b.x(); });
+        if (!sizes.points.isEmpty())
+            series.append(std::move(sizes));
+    }
+    section.tables.append(last);
     return section;
+}
+
+QString taskResult(const cluster::ClusterTask &task)
+{
+    if (task.running())
+        return Tr::tr("running");
+    if (task.failed())
+        return Tr::tr("FAILED");
+    return task.status == QLatin1String("OK") ? Tr::tr("ok") : Tr::tr("warnings");
+}
+
+// The Proxmox task log: the recent tasks the cluster lists, those of the period when the report
+// has one. Failed tasks are flagged and named among the verdict's reasons.
+template<typename Raise>
+void addTaskLog(const cluster::Inventory &inventory, const QDateTime &from, const QDateTime &to,
+                Section &events, QList<Series> &series, const Raise &raise)
+{
+    QHash<QString, QString> guestName;
+    for (const cluster::GuestResource &guest : inventory.resources.guests)
+        guestName.insert(QString::number(guest.vmid), guest.name);
+
+    QList<cluster::ClusterTask> tasks;
+    for (const cluster::ClusterTask &task : inventory.tasks) {
+        if (from.isValid() &&
+            (task.startTime < from.toSecsSinceEpoch() || task.startTime > to.toSecsSinceEpoch()))
+            continue;
+        tasks.append(task);
+    }
+    std::stable_sort(tasks.begin(), tasks.end(),
+                     [](const auto &a, const auto &b) { return a.startTime > b.startTime; });
+
+    events.paragraphs.append(
+        from.isValid()
+            ? Tr::tr("The Proxmox tasks of the period, newest first, as /cluster/tasks lists "
+                     "them: Proxmox keeps the running tasks and the last ones of each node, not "
+                     "the whole history.")
+            : Tr::tr("The recent Proxmox tasks, newest first, as /cluster/tasks lists them: "
+                     "Proxmox keeps the running tasks and the last ones of each node, not the "
+                     "whole history."));
+    Table table{QStringLiteral("tasks"),
+                Tr::tr("Proxmox tasks"),
+                {column(QStringLiteral("start"), Tr::tr("Start (UTC)"), 1.3),
+                 column(QStringLiteral("end"), Tr::tr("End (UTC)"), 1.3),
+                 column(QStringLiteral("node"), Tr::tr("Node"), 0.5),
+                 column(QStringLiteral("type"), Tr::tr("Type"), 0.65),
+                 column(QStringLiteral("object"), Tr::tr("VM or object"), 1.0),
+                 column(QStringLiteral("user"), Tr::tr("User"), 1.0),
+                 column(QStringLiteral("result"), Tr::tr("Result"), 0.6),
+                 column(QStringLiteral("status"), Tr::tr("Status"), 1.3)},
+                {},
+                from.isValid() ? Tr::tr("The cluster lists no task of this period.")
+                               : Tr::tr("The cluster lists no recent task.")};
+    QStringList failed;
+    QMap<QString, Series> durations;
+    for (const cluster::ClusterTask &task : std::as_const(tasks)) {
+        const QString name = guestName.value(task.id);
+        const QString object =
+            name.isEmpty() ? task.id : QStringLiteral("%1 (%2)").arg(task.id, name);
+        if (task.failed()) {
+            table.flaggedRows.append(int(table.rows.size()));
+            failed.append(Tr::tr("%1 %2 on %3 at %4: %5")
+                              .arg(task.type, object.isEmpty() ? task.node : object, task.node,
+                                   isoTime(task.startTime), task.status));
+        }
+        table.rows.append({isoTime(task.startTime),
+                           task.running() ? QString() : isoTime(task.endTime), task.node, task.type,
+                           object, task.user, taskResult(task), task.status});
+        if (!task.running() && task.startTime > 0) {
+            const QString subject =
+                task.type + QLatin1Char(' ') +
+                (task.id.isEmpty() ? task.node : (name.isEmpty() ? task.id : name));
+            Series &line = durations[subject];
+            line.metric = QStringLiteral("task.duration_s");
+            line.subject = subject;
+            line.points.prepend({double(task.startTime) * 1000.0,
+                                 double(std::max<qint64>(0, task.endTime - task.startTime))});
+        }
+    }
+    for (const QString &text : std::as_const(failed))
+        raise(Verdict::Attention, Tr::tr("Proxmox task failed: %1").arg(text));
+    events.tables.append(table);
+    for (Series &line : durations)
+        series.append(std::move(line));
 }
 
 struct ChartKind
@@ -828,6 +984,7 @@ ReportModel buildReport(const ReportInput &input)
 
     const qint64 now = input.generatedAt.isValid() ? input.generatedAt.toSecsSinceEpoch()
                                                    : QDateTime::currentSecsSinceEpoch();
+    QList<Series> clusterSeries; // backups and tasks: in the CSV and JSON, after the store's
     if (input.inventory) {
         Section replication = clusterReplication(*input.inventory, now);
         for (const QStringList &row : replication.tables.first().rows) {
@@ -837,7 +994,7 @@ ReportModel buildReport(const ReportInput &input)
                     Tr::tr("Replication job %1 has failed %2 time(s).").arg(row.at(0), row.at(6)));
         }
         body.append(replication);
-        body.append(clusterBackups(*input.inventory));
+        body.append(clusterBackups(*input.inventory, input.plan, now, clusterSeries, raise));
         for (const cluster::NodeResource &node : input.inventory->resources.nodes) {
             if (node.status == cluster::NodeStatus::Offline)
                 raise(Verdict::Critical, Tr::tr("Node %1 is offline.").arg(node.name));
@@ -852,18 +1009,24 @@ ReportModel buildReport(const ReportInput &input)
     Section charts{QStringLiteral("charts"), Tr::tr("Charts"), {}, {}, {}, false, false};
     QList<monitor::Alert> openAlerts;
     if (input.store) {
-        // TODO: the Proxmox task log of the period is not read yet; the events are the alerts
-        // replayed over the series. Goes when the inventory reads /cluster/tasks.
         events.paragraphs.append(Tr::tr("Alerts that rose or cleared in the period, replayed "
-                                        "from the metric store. The Proxmox task log is not "
-                                        "read yet."));
+                                        "from the metric store."));
         addSeries(*input.store, input.periodStart.toMSecsSinceEpoch(),
                   input.periodEnd.toMSecsSinceEpoch(), model, charts, events, openAlerts);
     } else {
-        events.paragraphs.append(Tr::tr("No events: the report has no monitoring data."));
+        events.paragraphs.append(input.inventory
+                                     ? Tr::tr("No alerts: the report has no monitoring data.")
+                                     : Tr::tr("No events: the report has no monitoring data."));
         charts.paragraphs.append(Tr::tr("No charts: the report has no monitoring data. Reports "
                                         "of a cluster include the metric store's series."));
     }
+    if (input.inventory)
+        addTaskLog(*input.inventory, input.periodStart, input.periodEnd, events, clusterSeries,
+                   raise);
+    std::sort(clusterSeries.begin(), clusterSeries.end(), [](const auto &a, const auto &b) {
+        return std::tie(a.metric, a.subject) < std::tie(b.metric, b.subject);
+    });
+    model.series.append(std::move(clusterSeries));
     for (const monitor::Alert &alert : openAlerts)
         raise(alert.severity == monitor::AlertSeverity::Critical ? Verdict::Critical
                                                                  : Verdict::Attention,

@@ -40,8 +40,9 @@ struct Table
     QString id;      // stable, for JSON: "node-failures"
     QString caption; // translated
     QList<Column> columns;
-    QList<QStringList> rows; // each as long as `columns`
-    QString emptyText;       // said instead of an empty table
+    QList<QStringList> rows;  // each as long as `columns`
+    QString emptyText;        // said instead of an empty table
+    QList<int> flaggedRows{}; // indexes of rows that need attention (a failed task, a stale backup)
 };
 
 // One line of a chart: the points of one series of the period, in (milliseconds since the

@@ -34,13 +34,14 @@ void InventoryLoader::load()
             [this](const Reply &reply) { onResources(reply); });
 }
 
-void InventoryLoader::request(const QString &path, std::function<void(const Reply &)> handler)
+void InventoryLoader::request(const QString &path, std::function<void(const Reply &)> handler,
+                              const proxmox::form::Params &params)
 {
     if (!m_client)
         return;
     ++m_pending;
     ++m_requests;
-    ApiJob *job = m_client->send(ApiRequest::get(path));
+    ApiJob *job = m_client->send(ApiRequest::get(path, params));
     m_jobs.append(job);
     connect(job, &ApiJob::finished, this, [this, handler = std::move(handler)](const Reply &reply) {
         --m_pending;
@@ -81,8 +82,8 @@ void InventoryLoader::onResources(const Reply &reply)
             target = std::move(parsed).value();
         });
     };
-    part(QStringLiteral("/storage"), tr("storage configuration"), &parseStorageConfig,
-         m_inventory.storages);
+    // The backups are listed per storage once the configuration says which storages hold them.
+    request(QStringLiteral("/storage"), [this](const Reply &answer) { onStorageConfig(answer); });
     part(QStringLiteral("/cluster/mapping/pci"), tr("PCI mappings"), &parsePciMappings,
          m_inventory.pciMappings);
     part(QStringLiteral("/cluster/ha/resources"), tr("HA resources"), &parseHaResources,
@@ -99,6 +100,7 @@ void InventoryLoader::onResources(const Reply &reply)
          m_inventory.replicationJobs);
     part(QStringLiteral("/cluster/backup"), tr("backup jobs"), &parseBackupJobs,
          m_inventory.backupJobs);
+    part(QStringLiteral("/cluster/tasks"), tr("task list"), &parseClusterTasks, m_inventory.tasks);
 
     m_inventory.nodes.reserve(m_inventory.resources.nodes.size());
     for (const NodeResource &node : std::as_const(m_inventory.resources.nodes))
@@ -147,6 +149,53 @@ void InventoryLoader::onResources(const Reply &reply)
                     node.network = std::move(parsed).value();
                     return std::nullopt;
                 });
+    }
+}
+
+void InventoryLoader::onStorageConfig(const Reply &reply)
+{
+    const QString what = tr("storage configuration");
+    if (!reply) {
+        m_inventory.problems << tr("%1: %2").arg(what, reply.error().message);
+        return;
+    }
+    auto parsed = parseStorageConfig(reply->data);
+    if (!parsed) {
+        m_inventory.problems << tr("%1: %2").arg(what, parsed.error().message);
+        return;
+    }
+    m_inventory.storages = std::move(parsed).value();
+
+    // A shared storage (and a Proxmox Backup Server, the same datastore from every node) is
+    // listed once, from the first online node that has it; a local one from each online node.
+    for (const StorageConfig &storage : std::as_const(m_inventory.storages)) {
+        if (storage.disabled || !storage.content.contains(QLatin1String("backup")))
+            continue;
+        const bool sharedStorage = storage.shared || storage.type == QLatin1String("pbs");
+        for (const NodeResource &node : std::as_const(m_inventory.resources.nodes)) {
+            if (node.status != NodeStatus::Online || !storage.availableOn(node.name))
+                continue;
+            const QString id = storage.storage;
+            const QString name = node.name;
+            request(proxmox::form::path({QStringLiteral("nodes"), name, QStringLiteral("storage"),
+                                         id, QStringLiteral("content")}),
+                    [this, id, name](const Reply &answer) {
+                        const QString part = tr("backups on %1 (node %2)").arg(id, name);
+                        if (!answer) {
+                            m_inventory.problems << tr("%1: %2").arg(part, answer.error().message);
+                            return;
+                        }
+                        auto volumes = parseBackupVolumes(answer->data, id, name);
+                        if (!volumes) {
+                            m_inventory.problems << tr("%1: %2").arg(part, volumes.error().message);
+                            return;
+                        }
+                        m_inventory.backups.append(std::move(volumes).value());
+                    },
+                    {{QStringLiteral("content"), QStringLiteral("backup")}});
+            if (sharedStorage)
+                break;
+        }
     }
 }
 

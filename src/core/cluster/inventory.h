@@ -1,6 +1,7 @@
 #pragma once
 
 #include "cluster/backupjob.h"
+#include "cluster/backupvolume.h"
 #include "cluster/ha.h"
 #include "cluster/network.h"
 #include "cluster/nodestatus.h"
@@ -8,6 +9,7 @@
 #include "cluster/replication.h"
 #include "cluster/resources.h"
 #include "cluster/storage.h"
+#include "cluster/tasklog.h"
 #include "proxmox/apierror.h"
 #include "proxmox/request.h"
 
@@ -35,9 +37,10 @@ struct NodeInventory
     QStringList problems; // for people: what could not be read from this node
 };
 
-// Everything the inventory command and the plan checks read once: the resources, the
-// configuration of storages, mappings, HA, replication and backups, and each online node's
-// status, storages and network.
+// Everything the inventory command, the plan checks and the report read once: the resources,
+// the configuration of storages, mappings, HA, replication and backups, the recent tasks, the
+// backups on every storage that holds backups, and each online node's status, storages and
+// network.
 struct Inventory
 {
     Resources resources;
@@ -48,8 +51,10 @@ struct Inventory
     QList<HaRule> haRules;                    // PVE 9
     QList<ReplicationStatus> replicationJobs; // configuration only (no sync status)
     QList<BackupJob> backupJobs;
-    QList<NodeInventory> nodes; // in the order of resources.nodes
-    QStringList problems;       // cluster-wide parts that could not be read
+    QList<ClusterTask> tasks;    // /cluster/tasks: the recent tasks of every node, newest first
+    QList<BackupVolume> backups; // every backup listed by the storages with `backup` content
+    QList<NodeInventory> nodes;  // in the order of resources.nodes
+    QStringList problems;        // cluster-wide parts that could not be read
 };
 
 // Reads an Inventory in one go. A node that is down or unreachable leaves its part empty with a
@@ -70,8 +75,10 @@ signals:
 
 private:
     using Reply = proxmox::ApiResult<proxmox::ApiReply>;
-    void request(const QString &path, std::function<void(const Reply &)> handler);
+    void request(const QString &path, std::function<void(const Reply &)> handler,
+                 const proxmox::form::Params &params = {});
     void onResources(const Reply &reply);
+    void onStorageConfig(const Reply &reply);
     void done();
 
     QPointer<proxmox::ProxmoxClient> m_client;

@@ -1,5 +1,6 @@
 target_sources(rae_core PRIVATE
     cluster/backupjob.cpp cluster/backupjob.h
+    cluster/backupvolume.cpp cluster/backupvolume.h
     cluster/cephstatus.cpp cluster/cephstatus.h
     cluster/ha.cpp cluster/ha.h
     cluster/inventory.cpp cluster/inventory.h
@@ -13,4 +14,5 @@ target_sources(rae_core PRIVATE
     cluster/scenario.cpp cluster/scenario.h
     cluster/snapshot.h
     cluster/snapshotpoller.cpp cluster/snapshotpoller.h
-    cluster/storage.cpp cluster/storage.h)
+    cluster/storage.cpp cluster/storage.h
+    cluster/tasklog.cpp cluster/tasklog.h)

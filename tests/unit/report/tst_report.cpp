@@ -1,5 +1,6 @@
 #include "jsonschemacheck.h"
 
+#include "cluster/inventory.h"
 #include "monitor/metricstore.h"
 #include "plan/planreader.h"
 #include "reportbuilder.h"
@@ -7,6 +8,7 @@
 
 #include <QBuffer>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
 #include <QRegularExpression>
@@ -123,6 +125,76 @@ monitor::MetricStore dayOfSeries(const QDateTime &end, int seriesCount)
         }
     }
     return store;
+}
+
+// A cluster as the inventory reads it, in the answers' own shapes: VM 100 has a daily job and a
+// backup of 30 hours ago (stale), VM 101 the same job and a backup of 3 hours ago, VM 102 a
+// backup but no job; one vzdump failed and one guest start succeeded.
+cluster::Inventory clusterWithTasksAndBackups()
+{
+    cluster::Inventory inventory;
+    const qint64 now = kGenerated.toSecsSinceEpoch();
+    const auto guest = [](int vmid, const char *name, const char *node) {
+        return QJsonObject{{QStringLiteral("id"), QStringLiteral("qemu/%1").arg(vmid)},
+                           {QStringLiteral("type"), QStringLiteral("qemu")},
+                           {QStringLiteral("vmid"), vmid},
+                           {QStringLiteral("name"), QLatin1String(name)},
+                           {QStringLiteral("node"), QLatin1String(node)},
+                           {QStringLiteral("status"), QStringLiteral("running")}};
+    };
+    const QJsonArray resources{QJsonObject{{QStringLiteral("id"), QStringLiteral("node/pve1")},
+                                           {QStringLiteral("type"), QStringLiteral("node")},
+                                           {QStringLiteral("node"), QStringLiteral("pve1")},
+                                           {QStringLiteral("status"), QStringLiteral("online")}},
+                               guest(100, "rae-api-1", "pve1"), guest(101, "rae-db-1", "pve1"),
+                               guest(102, "rae-llm-1", "pve1")};
+    inventory.resources = cluster::parseResources(resources).value();
+    inventory.backupJobs =
+        cluster::parseBackupJobs(
+            QJsonArray{QJsonObject{{QStringLiteral("id"), QStringLiteral("backup-rae-daily")},
+                                   {QStringLiteral("type"), QStringLiteral("vzdump")},
+                                   {QStringLiteral("schedule"), QStringLiteral("02:30")},
+                                   {QStringLiteral("storage"), QStringLiteral("pbs")},
+                                   {QStringLiteral("vmid"), QStringLiteral("100,101")},
+                                   {QStringLiteral("enabled"), 1}}})
+            .value();
+    const auto volume = [](int vmid, qint64 ctime) {
+        return QJsonObject{
+            {QStringLiteral("volid"), QStringLiteral("pbs:backup/vm/%1/%2").arg(vmid).arg(ctime)},
+            {QStringLiteral("format"), QStringLiteral("pbs-vm")},
+            {QStringLiteral("size"), qint64(6) << 30},
+            {QStringLiteral("vmid"), vmid},
+            {QStringLiteral("ctime"), ctime},
+            {QStringLiteral("content"), QStringLiteral("backup")},
+            {QStringLiteral("verification"),
+             QJsonObject{{QStringLiteral("state"), QStringLiteral("ok")},
+                         {QStringLiteral("upid"), QStringLiteral("UPID:pbs:1:2:3:verify::a:")}}}};
+    };
+    inventory.backups = cluster::parseBackupVolumes(
+                            QJsonArray{volume(100, now - 30 * 3600), volume(100, now - 54 * 3600),
+                                       volume(101, now - 3 * 3600), volume(102, now - 100 * 3600)},
+                            QStringLiteral("pbs"), QStringLiteral("pve1"))
+                            .value();
+    const auto task = [now](const char *type, const char *id, qint64 ago, const char *status) {
+        const qint64 start = now - ago;
+        return QJsonObject{{QStringLiteral("upid"),
+                            QStringLiteral("UPID:pve1:0000AB12:00001234:%1:%2:%3:root@pam:")
+                                .arg(start, 8, 16, QLatin1Char('0'))
+                                .arg(QLatin1String(type), QLatin1String(id))},
+                           {QStringLiteral("node"), QStringLiteral("pve1")},
+                           {QStringLiteral("type"), QLatin1String(type)},
+                           {QStringLiteral("id"), QLatin1String(id)},
+                           {QStringLiteral("user"), QStringLiteral("root@pam")},
+                           {QStringLiteral("starttime"), start},
+                           {QStringLiteral("endtime"), start + 40},
+                           {QStringLiteral("status"), QLatin1String(status)}};
+    };
+    inventory.tasks = cluster::parseClusterTasks(
+                          QJsonArray{task("qmstart", "101", 600, "OK"),
+                                     task("vzdump", "100", 6 * 3600, "job failed: no space left"),
+                                     task("qmigrate", "102", 48 * 3600, "OK")})
+                          .value();
+    return inventory;
 }
 
 } // namespace
@@ -288,6 +360,83 @@ private slots:
         broken.insert(QStringLiteral("schema_version"), QStringLiteral("1"));
         broken.remove(QStringLiteral("series"));
         QCOMPARE(test::checkSchema(broken, schema).size(), 2);
+    }
+
+    void clusterReportHasTaskLogAndBackupAges()
+    {
+        const cluster::Inventory inventory = clusterWithTasksAndBackups();
+        ReportInput input;
+        input.inventory = &inventory;
+        input.clusterName = QStringLiteral("prod");
+        input.generatedAt = kGenerated;
+        const ReportModel model = buildReport(input);
+
+        const Section *events = model.section(QStringLiteral("events"));
+        QVERIFY(events);
+        const Table &tasks = events->tables.last();
+        QCOMPARE(tasks.id, QStringLiteral("tasks"));
+        QCOMPARE(tasks.rows.size(), 3); // no period: every task the cluster lists, newest first
+        QCOMPARE(tasks.rows.at(0).at(3), QStringLiteral("qmstart"));
+        QCOMPARE(tasks.rows.at(0).at(4), QStringLiteral("101 (rae-db-1)"));
+        QCOMPARE(tasks.rows.at(1).at(6), QStringLiteral("FAILED"));
+        QCOMPARE(tasks.rows.at(1).at(7), QStringLiteral("job failed: no space left"));
+        QCOMPARE(tasks.flaggedRows, QList<int>{1});
+
+        const Section *backups = model.section(QStringLiteral("backups"));
+        QVERIFY(backups);
+        const Table &last = backups->tables.last();
+        QCOMPARE(last.id, QStringLiteral("last-backups"));
+        QCOMPARE(last.rows.size(), 3);
+        QCOMPARE(last.rows.at(0).at(0), QStringLiteral("rae-api-1"));
+        QCOMPARE(last.rows.at(0).at(3), QStringLiteral("30.0")); // the newer of its two backups
+        QVERIFY2(last.rows.at(0).at(7).startsWith(QLatin1String("stale")),
+                 qPrintable(last.rows.at(0).at(7)));
+        QCOMPARE(last.rows.at(1).at(7), QStringLiteral("ok"));
+        QCOMPARE(last.rows.at(2).at(7), QStringLiteral("no backup job covers it"));
+        QCOMPARE(last.flaggedRows, QList<int>{0});
+
+        QCOMPARE(model.verdict, Verdict::Attention);
+        const QString reasons = model.verdictReasons.join(QLatin1Char('\n'));
+        QVERIFY2(reasons.contains(QLatin1String("Backup of rae-api-1 (VM 100): stale")),
+                 qPrintable(reasons));
+        QVERIFY2(reasons.contains(QLatin1String("Proxmox task failed: vzdump 100 (rae-api-1)")),
+                 qPrintable(reasons));
+
+        // A period keeps only its tasks: the migration two days ago is left out.
+        input.periodStart = kGenerated.addSecs(-24 * 3600);
+        input.periodEnd = kGenerated;
+        QCOMPARE(buildReport(input).section(QStringLiteral("events"))->tables.last().rows.size(),
+                 2);
+
+        // Every writer shows them: PDF text, HTML rows marked, CSV points, JSON in its schema.
+        const QString text = poppler(QStringLiteral("pdftotext"), render(model, Format::Pdf));
+        QVERIFY(text.contains(QLatin1String("Proxmox tasks")));
+        QVERIFY(text.contains(QLatin1String("job failed: no space left")));
+        QVERIFY(text.contains(QLatin1String("Last backup per VM")));
+        const QByteArray html = render(model, Format::Html);
+        QCOMPARE(html.count("<tr class=\"flagged\">"), 2);
+        const QByteArray csv = render(model, Format::Csv);
+        QVERIFY(csv.contains(",backup.size_gib,rae-api-1,6\n"));
+        QVERIFY(csv.contains(",task.duration_s,vzdump rae-api-1,40\n"));
+
+        QFile schemaFile(QStringLiteral(RAE_SOURCE_DIR "/resources/report/report.schema.json"));
+        QVERIFY(schemaFile.open(QIODevice::ReadOnly));
+        const QJsonObject schema = QJsonDocument::fromJson(schemaFile.readAll()).object();
+        const QJsonObject root = QJsonDocument::fromJson(render(model, Format::Json)).object();
+        const QStringList problems = test::checkSchema(root, schema);
+        QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
+        bool found = false;
+        for (const QJsonValue &section : root.value(QLatin1String("sections")).toArray()) {
+            for (const QJsonValue &table : section[QLatin1String("tables")].toArray()) {
+                if (table[QLatin1String("id")] != QLatin1String("tasks"))
+                    continue;
+                found = true;
+                QCOMPARE(table[QLatin1String("flagged_rows")].toArray(), QJsonArray{1});
+                QCOMPARE(table[QLatin1String("rows")][1][QLatin1String("result")].toString(),
+                         QStringLiteral("FAILED"));
+            }
+        }
+        QVERIFY(found);
     }
 
     void seriesOfADay()
