@@ -78,6 +78,8 @@ QString objectKindName(deploy::ObjectKind kind)
     case deploy::ObjectKind::Backup:
         return DeployDialog::tr("Backup job");
     }
+    case deploy::ObjectKind::Pool:
+        return DeployDialog::tr("Resource pool");
     return {};
 }
 

@@ -39,6 +39,10 @@ void Cluster::registerHandlers()
     route("GET", "/cluster/mapping/pci", &Cluster::getPciMappings);
     route("GET", "/cluster/mapping/pci/{id}", &Cluster::getPciMapping);
     route("GET", "/pools", &Cluster::getPools);
+    route("POST", "/pools", &Cluster::postPool);
+    route("PUT", "/pools", &Cluster::putPool);
+    route("GET", "/pools/{poolid}", &Cluster::getPool);
+    route("PUT", "/pools/{poolid}", &Cluster::putPool);
     route("GET", "/storage", &Cluster::getStorageConfig);
     route("GET", "/nodes", &Cluster::getNodes);
     route("GET", "/nodes/{node}/status", &Cluster::getNodeStatus);

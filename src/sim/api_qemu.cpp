@@ -174,6 +174,8 @@ QString Cluster::checkConfigChange(const Call &call, const Vm *vm, const QString
     const QString priv = privilegeFor(key);
     if (vm && !can(call.who, QStringLiteral("/vms/%1").arg(vm->vmid), priv))
         return QStringLiteral("403:/vms/%1:%2").arg(vm->vmid).arg(priv);
+    if (key == QLatin1String("sshkeys"))
+        return sshKeysProblem(value);
     return {};
 }
 
@@ -221,6 +223,8 @@ Reply Cluster::createVm(Call &call)
                      .arg(it->second.node));
     if (call.has(QStringLiteral("archive")))
         return Reply::error(501, QStringLiteral("restore is not simulated"));
+    if (!pool.isEmpty() && findPool(pool) == nullptr)
+        return Reply::error(500, QStringLiteral("pool '%1' does not exist").arg(pool));
 
     Vm vm;
     vm.vmid = vmid;
@@ -260,6 +264,8 @@ Reply Cluster::createVm(Call &call)
                          QString(QStringLiteral("order=") + diskKeys(vm).join(QLatin1Char(';'))));
     vm.config.insert(QStringLiteral("lock"), QStringLiteral("create"));
     m_vms.emplace(vmid, vm);
+    if (!pool.isEmpty())
+        findPool(pool)->vmids << vmid;
 
     const bool start = call.flag(QStringLiteral("start"));
     const bool haManaged = call.flag(QStringLiteral("ha-managed"));
@@ -444,8 +450,14 @@ Reply Cluster::cloneVm(Call &call)
     const int newid = static_cast<int>(call.integer(QStringLiteral("newid")));
     if (!can(call.who, QStringLiteral("/vms/%1").arg(source.vmid), QStringLiteral("VM.Clone")))
         return forbidden(QStringLiteral("/vms/%1").arg(source.vmid), QStringLiteral("VM.Clone"));
-    if (!can(call.who, QStringLiteral("/vms/%1").arg(newid), QStringLiteral("VM.Allocate")))
+    // The new guest may be allocated on its id or, when it is to join a pool, on the pool.
+    const QString pool = call.text(QStringLiteral("pool"));
+    if (!can(call.who, QStringLiteral("/vms/%1").arg(newid), QStringLiteral("VM.Allocate")) &&
+        !(!pool.isEmpty() &&
+          can(call.who, QStringLiteral("/pool/") + pool, QStringLiteral("VM.Allocate"))))
         return forbidden(QStringLiteral("/vms/%1").arg(newid), QStringLiteral("VM.Allocate"));
+    if (!pool.isEmpty() && findPool(pool) == nullptr)
+        return Reply::error(500, QStringLiteral("pool '%1' does not exist").arg(pool));
     if (const auto it = m_vms.find(newid); it != m_vms.end())
         return Reply::error(
             500, QStringLiteral("unable to create VM %1: config file already exists").arg(newid));
@@ -518,6 +530,8 @@ Reply Cluster::cloneVm(Call &call)
     clone.config.insert(QStringLiteral("vmgenid"), randomUuid());
     clone.config.insert(QStringLiteral("lock"), QStringLiteral("clone"));
     m_vms.emplace(newid, clone);
+    if (!pool.isEmpty())
+        findPool(pool)->vmids << newid;
     if (!source.isTemplate())
         source.config.insert(QStringLiteral("lock"), QStringLiteral("clone"));
 
@@ -751,6 +765,7 @@ Reply Cluster::deleteVm(Call &call)
         startTask(vm.node, QStringLiteral("qmdestroy"), QString::number(vmid), call.who, 1,
                   [this, vmid, purge]() -> QString {
                       m_vms.erase(vmid);
+                      leavePools(vmid); // as remove_vm_access does on a destroy
                       if (purge) {
                           m_haResources.remove(haSidOf(vmid));
                           for (auto it = m_replication.begin(); it != m_replication.end();) {

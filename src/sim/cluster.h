@@ -338,6 +338,14 @@ private:
     Reply getPciMappings(Call &call);
     Reply getPciMapping(Call &call);
     Reply getPools(Call &call);
+    // Resource pools (api_pools.cpp): made, listed, members added, moved or taken out.
+    Reply getPool(Call &call);
+    Reply postPool(Call &call);
+    Reply putPool(Call &call);
+    PoolDef *findPool(const QString &id);
+    void leavePools(int vmid);
+    // What Proxmox says of an `sshkeys` value whose decoded keys do not validate; empty if fine.
+    static QString sshKeysProblem(const QString &value);
     Reply getStorageConfig(Call &call);
     Reply getNodes(Call &call);
     Reply getNodeStatus(Call &call);

@@ -46,6 +46,7 @@ QList<Action> planActions(const plan::Plan &plan, const Changeset &changeset,
 {
     QList<Action> actions;
     QHash<QString, QString> lastVmStep; // VM → the last action that brings it up
+    QHash<QString, QString> cloneStep;  // new VM → the action after which it exists
     QSet<QString> provisioned = provisionPending;
 
     auto add = [&actions](Action action) {
@@ -61,6 +62,7 @@ QList<Action> planActions(const plan::Plan &plan, const Changeset &changeset,
         switch (change.kind) {
         case ChangeKind::Create:
             last = add({idFor("clone", vm), ActionType::CloneVm, vm, {}, true, change});
+            cloneStep.insert(vm, last);
             last =
                 add({idFor("configure", vm), ActionType::ConfigureVm, vm, {last}, false, change});
             last = add({idFor("resize", vm), ActionType::ResizeDisk, vm, {last}, true, change});
@@ -182,9 +184,21 @@ QList<Action> planActions(const plan::Plan &plan, const Changeset &changeset,
                 break;
             }
             case ObjectKind::Vm:
+            case ObjectKind::Pool:
                 break;
             }
         }
+    }
+
+    // Pools, once their new members exist; nothing else waits for them.
+    for (const Change &change : changeset.changes) {
+        if (change.object != ObjectKind::Pool || !change.counts())
+            continue;
+        QStringList deps;
+        for (const FieldChange &field : change.fields)
+            if (const QString member = poolMemberOf(field.field); cloneStep.contains(member))
+                deps.append(cloneStep.value(member));
+        add({idFor("pool", change.id), ActionType::Pool, {}, deps, false, change});
     }
 
     // Drop dependencies on actions not in this run.

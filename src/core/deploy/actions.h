@@ -31,6 +31,7 @@ enum class ActionType
     SwitchGateway, // the gateway's upstreams become the VMs named in the change's `upstreams`
     StopVm,        // shut down (through HA when managed), waited for until stopped
     TagVm,         // the change's `tag+` / `tag-` fields added to or taken from the VM's tags
+    Pool,          // the resource pool made when missing, the change's `member` VMs added to it
 };
 
 // One step of an apply. Ids are stable across runs (`clone:rae-db`) so the journal can name them.

@@ -1,5 +1,6 @@
 #include "deploy/changeset.h"
 
+#include "common/sshkey.h"
 #include "deploy/apitier.h"
 #include "deploy/provisioning.h"
 
@@ -36,6 +37,27 @@ void compare(QList<FieldChange> &fields, const QString &name, const QString &bef
 {
     if (before != after)
         fields.append({name, before, after});
+}
+
+QString keysText(const QStringList &lines)
+{
+    QStringList shown;
+    for (const QString &line : lines) {
+        const auto key = parseSshPublicKey(line);
+        shown << (key ? key->shortText() : line.left(24));
+    }
+    std::sort(shown.begin(), shown.end());
+    return shown.join(QStringLiteral(", "));
+}
+
+// Cloud-init: the user always, the keys when the plan names any (a plan without keys leaves
+// keys set by hand alone); keys compare as a set, whatever their order and comments.
+void compareAccess(QList<FieldChange> &fields, const plan::Plan &plan, const SnapshotVm &actual)
+{
+    compare(fields, QStringLiteral("ciuser"), actual.ciUser, plan.access.user);
+    const QStringList wanted = plan.access.keyLines();
+    if (!wanted.isEmpty() && !sameSshKeys(actual.sshKeys, wanted))
+        fields.append({QStringLiteral("sshkeys"), keysText(actual.sshKeys), keysText(wanted)});
 }
 
 QString haStateText(plan::HaState state)
@@ -126,6 +148,16 @@ QString haGroupId(const plan::Vm &vm)
 QString nodeAffinityRuleId(const plan::Vm &vm)
 {
     return haGroupId(vm) + QStringLiteral("-nodes");
+}
+
+QString poolMemberField(const QString &vmName)
+{
+    return QStringLiteral("member ") + vmName;
+}
+
+QString poolMemberOf(const QString &field)
+{
+    return field.startsWith(QLatin1String("member ")) ? field.mid(7) : QString();
 }
 
 QString pruneBackupsText(const plan::Retention &retention)
@@ -251,6 +283,7 @@ Changeset computeChangeset(const plan::Plan &plan, const ClusterSnapshot &snapsh
         compare(change.fields, QStringLiteral("tags"), actualTags.join(QLatin1Char(';')),
                 desired.tags.join(QLatin1Char(';')));
         compare(change.fields, QStringLiteral("gpu"), actual->gpuMapping, desired.gpuMapping);
+        compareAccess(change.fields, plan, *actual);
         if (!actual->agent)
             change.fields.append(
                 {QStringLiteral("agent"), QStringLiteral("0"), QStringLiteral("1")});
@@ -409,6 +442,10 @@ Changeset computeChangeset(const plan::Plan &plan, const ClusterSnapshot &snapsh
             change.fields.append({QStringLiteral("tags"), {}, desired.tags.join(QLatin1Char(';'))});
             if (!desired.gpuMapping.isEmpty())
                 change.fields.append({QStringLiteral("gpu"), {}, desired.gpuMapping});
+            change.fields.append({QStringLiteral("ciuser"), {}, plan.access.user});
+            if (!plan.access.sshKeys.isEmpty())
+                change.fields.append(
+                    {QStringLiteral("sshkeys"), {}, keysText(plan.access.keyLines())});
             vmids.insert(vm.name, change.vmid);
             set.changes.append(change);
             continue;
@@ -664,6 +701,43 @@ Changeset computeChangeset(const plan::Plan &plan, const ClusterSnapshot &snapsh
             set.changes.append(change);
     }
 
+    // Resource pools: made when missing, the plan's VMs added. A VM in another pool is moved only
+    // with the move shown; a VM is never taken out of a pool the plan does not name.
+    QMap<QString, Change> pools;
+    for (const plan::Vm &vm : plan.vms) {
+        const QString pool = plan.poolOf(vm);
+        if (pool.isEmpty() || kept.contains(vm.name) || replaced.contains(vm.name) ||
+            !vmids.contains(vm.name))
+            continue;
+        const SnapshotVm *actual = snapshot.vmByName(vm.name);
+        const QString current = actual ? actual->pool : QString();
+        if (current == pool)
+            continue;
+        Change &change = pools[pool];
+        if (change.id.isEmpty()) {
+            change.object = ObjectKind::Pool;
+            change.id = pool;
+            const bool exists =
+                std::any_of(snapshot.pools.cbegin(), snapshot.pools.cend(),
+                            [&pool](const SnapshotPool &p) { return p.id == pool; }) ||
+                std::any_of(snapshot.vms.cbegin(), snapshot.vms.cend(),
+                            [&pool](const SnapshotVm &v) { return v.pool == pool; });
+            change.kind = exists ? ChangeKind::Update : ChangeKind::Create;
+            if (!exists)
+                change.fields.append(
+                    {QStringLiteral("comment"), {}, Tr::tr("RAE on %1").arg(plan.cluster.name)});
+        }
+        change.fields.append({poolMemberField(vm.name), current, pool});
+        if (!current.isEmpty()) {
+            const QString moved = Tr::tr("%1 leaves pool %2, which the plan does not name for it")
+                                      .arg(vm.name, current);
+            change.note =
+                change.note.isEmpty() ? moved : change.note + QStringLiteral("; ") + moved;
+        }
+    }
+    for (const Change &change : std::as_const(pools))
+        set.changes.append(change);
+
     // Rules this tool made that the plan no longer has.
     for (const SnapshotHaRule &rule : snapshot.haRules) {
         if (!rule.id.startsWith(QLatin1String("rae-")) || wantedRules.contains(rule.id))
@@ -686,7 +760,8 @@ QString renderChangeset(const Changeset &changeset)
         {ObjectKind::HaRule, QStringLiteral("ha rule")},
         {ObjectKind::HaResource, QStringLiteral("ha resource")},
         {ObjectKind::Replication, QStringLiteral("replication")},
-        {ObjectKind::Backup, QStringLiteral("backup job")}};
+        {ObjectKind::Backup, QStringLiteral("backup job")},
+        {ObjectKind::Pool, QStringLiteral("pool")}};
     QString out;
     for (const Change &change : changeset.changes) {
         QChar sign;

@@ -17,7 +17,8 @@ enum class ObjectKind
     HaRule,
     HaResource,
     Replication,
-    Backup
+    Backup,
+    Pool // a resource pool and the plan VMs to add to it
 };
 
 enum class ChangeKind
@@ -88,6 +89,9 @@ DesiredVm desiredVm(const plan::Plan &plan, const plan::Vm &vm);
 QString haGroupId(const plan::Vm &vm);
 QString nodeAffinityRuleId(const plan::Vm &vm);
 QString pruneBackupsText(const plan::Retention &retention);
+// The field of a pool change that adds a VM: `member rae-db`, before its pool, after the plan's.
+QString poolMemberField(const QString &vmName);
+QString poolMemberOf(const QString &field); // the VM name, empty for other fields
 
 // Plan against snapshot, per object.
 Changeset computeChangeset(const plan::Plan &plan, const ClusterSnapshot &snapshot,

@@ -192,7 +192,7 @@ void Deployment::onSnapshot(const ClusterSnapshot &snapshot)
     // it exists; one to be created is provisioned anyway.
     pending.removeIf([this](const QString &name) { return m_plan.vm(name) == nullptr; });
     // The actions and the executor find the API VMs an upgrade switched to under their names.
-    m_deployed = deployedPlan(m_plan, m_snapshot);
+    m_deployed = deploy::deployedPlan(m_plan, m_snapshot);
     m_actions = planActions(m_deployed, m_changeset, pending);
     emit prepared(m_changeset, int(m_actions.size()));
 }
@@ -256,7 +256,7 @@ void Deployment::run(const ServiceSecrets &secrets)
     m_journal = std::make_unique<Journal>(std::move(journal).value());
 
     m_executor = std::make_unique<ProxmoxExecutor>(m_client.data(), m_deployed, m_snapshot, secrets,
-                                                   m_options.executor);
+                                                   executorOptionsFor(m_plan, m_options.executor));
     if (m_unfinished) {
         QHash<QString, int> reserved;
         for (auto it = m_unfinished->knownVmids.cbegin(); it != m_unfinished->knownVmids.cend();

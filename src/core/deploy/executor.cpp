@@ -79,6 +79,13 @@ QString tail(const QStringList &lines, int count)
 
 } // namespace
 
+ExecutorOptions executorOptionsFor(const plan::Plan &plan, ExecutorOptions base)
+{
+    base.ciUser = plan.access.user;
+    base.sshPublicKeys = plan.access.keyLines();
+    return base;
+}
+
 ProxmoxExecutor::ProxmoxExecutor(proxmox::ProxmoxClient *client, plan::Plan plan,
                                  ClusterSnapshot snapshot, ServiceSecrets secrets,
                                  ExecutorOptions options, QObject *parent)
@@ -226,7 +233,8 @@ void ProxmoxExecutor::execute(const Action &action, Done done)
 {
     qCDebug(lcExecutor) << "executing" << action.id;
     const bool needsVm = action.type != ActionType::CloneVm && action.type != ActionType::Backup &&
-                         action.type != ActionType::HaGroup && action.type != ActionType::HaRule;
+                         action.type != ActionType::HaGroup && action.type != ActionType::HaRule &&
+                         action.type != ActionType::Pool;
     if (needsVm && !action.vmName.isEmpty() && !m_vmids.contains(action.vmName)) {
         done(vmError(action.vmName,
                      Tr::tr("The VM is not on the cluster, so %1 cannot be done.").arg(action.id),
@@ -268,6 +276,8 @@ void ProxmoxExecutor::execute(const Action &action, Done done)
         return stopVm(action, std::move(done));
     case ActionType::TagVm:
         return tagVm(action, std::move(done));
+    case ActionType::Pool:
+        return pool(action, std::move(done));
     }
 }
 
@@ -461,12 +471,12 @@ void ProxmoxExecutor::configureVm(const Action &action, Done done)
                          .toString()
                          .startsWith(QLatin1String("mapping=")))
                 params.append({QStringLiteral("delete"), QStringLiteral("hostpci0")});
-            if (created) {
+            if (created || action.change.changes(QStringLiteral("ciuser")))
                 params.append({QStringLiteral("ciuser"), m_options.ciUser});
-                if (!m_options.sshPublicKeys.isEmpty())
-                    params.append({QStringLiteral("sshkeys"),
-                                   proxmox::form::sshKeysValue(m_options.sshPublicKeys)});
-            }
+            if ((created || action.change.changes(QStringLiteral("sshkeys"))) &&
+                !m_options.sshPublicKeys.isEmpty())
+                params.append({QStringLiteral("sshkeys"),
+                               proxmox::form::sshKeysValue(m_options.sshPublicKeys)});
             const QString digest = config.value(QStringLiteral("digest")).toString();
             if (!digest.isEmpty())
                 params.append({QStringLiteral("digest"), digest});
@@ -1071,6 +1081,98 @@ void ProxmoxExecutor::backup(const Action &action, Done done)
             done(ActionOutcome{0, {}, id});
         },
         [this, id, done](const Error &e) { done(vmError(id, e.message, e.hint)); });
+}
+
+// --- resource pools ----------------------------------------------------------------------------
+
+void ProxmoxExecutor::pool(const Action &action, Done done)
+{
+    const QString poolId = action.change.id;
+    QStringList members;
+    for (const FieldChange &field : action.change.fields) {
+        const QString name = poolMemberOf(field.field);
+        if (name.isEmpty())
+            continue;
+        if (!m_vmids.contains(name)) {
+            done(vmError(
+                name,
+                Tr::tr("The VM is not on the cluster, so it cannot join pool %1.").arg(poolId),
+                Tr::tr("Run the apply again: it reads the cluster first.")));
+            return;
+        }
+        members << name;
+    }
+    const bool move = !action.change.note.isEmpty();
+    Fail fail = [this, poolId, done](const Error &e) {
+        done(vmError(poolId, e.message, e.hint));
+    };
+    // Asked again rather than taken from the changeset: a resumed apply may find the pool made
+    // and some VMs in it, and Proxmox refuses to add a member twice.
+    call(
+        ApiRequest::get(QStringLiteral("/pools")),
+        [this, action, poolId, members, move, done](const ApiReply &reply) {
+            bool exists = false;
+            for (const QJsonValue &value : reply.data.toArray())
+                exists =
+                    exists || value.toObject().value(QStringLiteral("poolid")).toString() == poolId;
+            if (exists) {
+                addToPool(action, members, move, done);
+                return;
+            }
+            Params params{{QStringLiteral("poolid"), poolId}};
+            if (const QString comment = action.change.field(QStringLiteral("comment"));
+                !comment.isEmpty())
+                params.append({QStringLiteral("comment"), comment});
+            call(
+                ApiRequest::post(QStringLiteral("/pools"), params),
+                [this, action, poolId, members, move, done](const ApiReply &) {
+                    emit logLine(action.id, Tr::tr("pool %1 made").arg(poolId));
+                    addToPool(action, members, move, done);
+                },
+                [this, poolId, done](const Error &e) { done(vmError(poolId, e.message, e.hint)); });
+        },
+        fail);
+}
+
+void ProxmoxExecutor::addToPool(const Action &action, QStringList members, bool move, Done done)
+{
+    const QString poolId = action.change.id;
+    call(
+        ApiRequest::get(QStringLiteral("/cluster/resources"),
+                        {{QStringLiteral("type"), QStringLiteral("vm")}}),
+        [this, action, poolId, members, move, done](const ApiReply &reply) {
+            QHash<int, QString> poolOf;
+            for (const QJsonValue &value : reply.data.toArray()) {
+                const QJsonObject guest = value.toObject();
+                poolOf.insert(guest.value(QStringLiteral("vmid")).toInt(),
+                              guest.value(QStringLiteral("pool")).toString());
+            }
+            QStringList vmids;
+            for (const QString &name : members) {
+                const int vmid = m_vmids.value(name);
+                if (poolOf.value(vmid) != poolId)
+                    vmids << num(vmid);
+            }
+            if (vmids.isEmpty()) {
+                done(ActionOutcome{0, {}, poolId});
+                return;
+            }
+            // `PUT /pools` with the id as a parameter: on PVE 8.4 and 9 alike, and it takes
+            // nested pool ids, which `/pools/{poolid}` cannot.
+            Params params{{QStringLiteral("poolid"), poolId},
+                          {QStringLiteral("vms"), vmids.join(QLatin1Char(','))}};
+            if (move)
+                params.append({QStringLiteral("allow-move"), QStringLiteral("1")});
+            call(
+                ApiRequest::put(QStringLiteral("/pools"), params),
+                [this, action, poolId, vmids, done](const ApiReply &) {
+                    emit logLine(action.id, Tr::tr("VMs %1 added to pool %2")
+                                                .arg(vmids.join(QStringLiteral(", ")), poolId));
+                    done(ActionOutcome{0, {}, poolId});
+                },
+                [this, poolId, done](const Error &e) { done(vmError(poolId, e.message, e.hint)); });
+        },
+        [this, poolId, done](const Error &e) { done(vmError(poolId, e.message, e.hint)); });
 }
 
 // --- the API tier's blue-green switch ----------------------------------------------------------

@@ -28,6 +28,8 @@ namespace rae::deploy {
 
 struct ExecutorOptions
 {
+    // Cloud-init, from the plan's `access` (executorOptionsFor()). Set on new VMs, and on others
+    // when the changeset lists `ciuser` or `sshkeys` for them.
     QString ciUser = QStringLiteral("rae");
     QStringList sshPublicKeys; // sent percent-encoded as Proxmox requires; none: no sshkeys
     // The guest agent starts some time after the VM: asked with back-off until it answers.
@@ -51,6 +53,9 @@ struct ExecutorOptions
     std::chrono::milliseconds haMigrateTimeout{30 * 60 * 1000};
     int shutdownSeconds = 120; // a guest's clean shutdown, then it is stopped hard
 };
+
+// `base` with the cloud-init user and SSH keys of the plan's `access`.
+ExecutorOptions executorOptionsFor(const plan::Plan &plan, ExecutorOptions base = {});
 
 // Performs the runner's actions with the Proxmox API: clones, configuration, disks, power, the
 // guest agent (addresses, file-write, exec) for provisioning, HA, replication and backup jobs.
@@ -113,6 +118,8 @@ private:
     void switchGateway(const Action &action, Done done);
     void stopVm(const Action &action, Done done);
     void tagVm(const Action &action, Done done);
+    void pool(const Action &action, Done done);
+    void addToPool(const Action &action, QStringList members, bool move, Done done);
 
     void whenUnlocked(const QString &vmName, std::function<void(const QJsonObject &)> then,
                       Fail fail, qint64 deadline = 0);

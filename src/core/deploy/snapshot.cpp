@@ -1,5 +1,6 @@
 #include "deploy/snapshot.h"
 
+#include "proxmox/formencoding.h"
 #include "proxmox/propertystring.h"
 #include "proxmox/vmconfig.h"
 
@@ -122,7 +123,21 @@ Result<SnapshotVm> parseVmConfig(const QJsonValue &data)
     vm.agent = config->agent.enabled;
     vm.onBoot = config->onBoot;
     vm.lock = config->lock;
+    vm.ciUser = config->raw.value(QLatin1String("ciuser")).toString();
+    vm.sshKeys = proxmox::form::sshKeysFromValue(config->sshKeys);
     return vm;
+}
+
+QList<SnapshotPool> parsePools(const QJsonValue &data)
+{
+    QList<SnapshotPool> out;
+    for (const QJsonValue &entry : data.toArray()) {
+        const QJsonObject object = entry.toObject();
+        const QString id = object.value(QLatin1String("poolid")).toString();
+        if (!id.isEmpty())
+            out.append({id, object.value(QLatin1String("comment")).toString()});
+    }
+    return out;
 }
 
 QList<SnapshotHaResource> parseHaResources(const QJsonValue &data)

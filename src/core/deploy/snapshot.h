@@ -50,6 +50,9 @@ struct SnapshotVm
     bool agent = false;
     bool onBoot = false;
     QString lock;
+    QString ciUser;      // cloud-init user; empty when the VM has none set
+    QStringList sshKeys; // cloud-init keys, decoded from the stored percent-encoding
+    QString pool;        // the resource pool it is in, from /cluster/resources; empty: none
 
     bool isRae() const; // tagged `rae` or `rae-<role>`
     friend bool operator==(const SnapshotVm &, const SnapshotVm &) = default;
@@ -107,6 +110,14 @@ struct SnapshotBackup
     friend bool operator==(const SnapshotBackup &, const SnapshotBackup &) = default;
 };
 
+// A resource pool; its members are the VMs whose `pool` names it.
+struct SnapshotPool
+{
+    QString id;
+    QString comment;
+    friend bool operator==(const SnapshotPool &, const SnapshotPool &) = default;
+};
+
 struct ClusterSnapshot
 {
     int majorRelease = 9;
@@ -117,6 +128,7 @@ struct ClusterSnapshot
     QList<SnapshotHaRule> haRules;
     QList<SnapshotReplication> replications;
     QList<SnapshotBackup> backups;
+    QList<SnapshotPool> pools;
 
     const SnapshotVm *vmByName(const QString &name) const;
     const SnapshotVm *vmById(int vmid) const;
@@ -131,6 +143,7 @@ QList<SnapshotHaGroup> parseHaGroups(const QJsonValue &data);
 QList<SnapshotHaRule> parseHaRules(const QJsonValue &data);
 QList<SnapshotReplication> parseReplicationJobs(const QJsonValue &data);
 QList<SnapshotBackup> parseBackupJobs(const QJsonValue &data);
+QList<SnapshotPool> parsePools(const QJsonValue &data);
 
 // `pve1:2,pve2` → {pve1: 2, pve2: 0}; and back, sorted by node.
 QMap<QString, int> parseNodePriorities(const QString &text);

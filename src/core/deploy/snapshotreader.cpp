@@ -62,6 +62,9 @@ void SnapshotReader::read(const QStringList &names)
         [this](const QJsonValue &data) { m_snapshot.replications = parseReplicationJobs(data); });
     get(QStringLiteral("/cluster/backup"),
         [this](const QJsonValue &data) { m_snapshot.backups = parseBackupJobs(data); });
+    // Only the pools this account may audit; membership comes with /cluster/resources.
+    get(QStringLiteral("/pools"),
+        [this](const QJsonValue &data) { m_snapshot.pools = parsePools(data); });
 }
 
 void SnapshotReader::onResources(const QJsonValue &data)
@@ -84,9 +87,10 @@ void SnapshotReader::onResources(const QJsonValue &data)
         const int vmid = guest.vmid;
         const QString node = guest.node;
         const QString status = guestStatusText(guest.status, guest.reportedStatus);
+        const QString pool = guest.pool;
         get(QStringLiteral("/nodes/") + node + QStringLiteral("/qemu/") + QString::number(vmid) +
                 QStringLiteral("/config"),
-            [this, vmid, node, status](const QJsonValue &config) {
+            [this, vmid, node, status, pool](const QJsonValue &config) {
                 Result<SnapshotVm> vm = parseVmConfig(config);
                 if (!vm.ok()) {
                     fail(vm.error());
@@ -96,6 +100,7 @@ void SnapshotReader::onResources(const QJsonValue &data)
                 value.vmid = vmid;
                 value.node = node;
                 value.status = status;
+                value.pool = pool;
                 m_snapshot.vms.append(value);
             });
     }

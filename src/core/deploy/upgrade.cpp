@@ -427,8 +427,9 @@ void ApiTierChange::start(const ServiceSecrets &secrets)
         return;
     }
     m_journal = std::make_unique<Journal>(std::move(journal).value());
-    m_executor = std::make_unique<ProxmoxExecutor>(m_client.data(), m_tier.plan, m_snapshot,
-                                                   secrets, m_options.executor);
+    m_executor =
+        std::make_unique<ProxmoxExecutor>(m_client.data(), m_tier.plan, m_snapshot, secrets,
+                                          executorOptionsFor(m_tier.plan, m_options.executor));
     m_executor->setReservedVmids(m_journal->reservedVmids());
     m_executor->setReserve([this](const QString &vmName, int vmid) -> Status {
         JournalEntry entry;

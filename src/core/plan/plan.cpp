@@ -112,6 +112,19 @@ QList<const Vm *> Plan::vmsOnNode(const QString &nodeName) const
     return found;
 }
 
+QString Plan::poolOf(const Vm &vm) const
+{
+    return vm.pool.isEmpty() ? defaultPool : vm.pool;
+}
+
+QStringList Access::keyLines() const
+{
+    QStringList lines;
+    for (const SshKey &key : sshKeys)
+        lines << key.text.trimmed();
+    return lines;
+}
+
 QString roleName(Role role)
 {
     return nameOf(kRoleNames, role);

@@ -200,6 +200,7 @@ struct Vm
     QStringList tags;
     QString templateRef; // template VM name or id, or a cloud image volume; empty: plan default
     std::optional<QString> gpuMapping; // llm only: PCI mapping to pass through
+    QString pool; // the Proxmox resource pool it joins; empty: the plan's default
     HaSettings ha;
     QList<Replication> replication;
     SourcePos pos;
@@ -284,6 +285,25 @@ struct RaeSettings
     friend bool operator==(const RaeSettings &, const RaeSettings &) = default;
 };
 
+// One public key as written in the plan; checked by the rule `access.ssh-keys`.
+struct SshKey
+{
+    QString text; // "ssh-ed25519 AAAA... admin@ws"
+    SourcePos pos;
+    friend bool operator==(const SshKey &, const SshKey &) = default;
+};
+
+// How the admin gets into the VMs: the cloud-init user and the keys it may log in with.
+struct Access
+{
+    QString user = QStringLiteral("rae"); // Proxmox `ciuser`
+    QList<SshKey> sshKeys;                // Proxmox `sshkeys`; none: console only
+    SourcePos pos;
+
+    QStringList keyLines() const;
+    friend bool operator==(const Access &, const Access &) = default;
+};
+
 struct ValidationSettings
 {
     double cpuOvercommit = 4.0; // vCPUs per host thread
@@ -298,12 +318,14 @@ struct Plan
     QList<Storage> storages;
     Networks networks;
     QString defaultTemplate;
+    QString defaultPool; // the Proxmox resource pool VMs join unless they name another
     int apiReplicas = 0; // as the plan says it; the reader checks it against the API VMs
     LlmSettings llm;
     GatewaySettings gateway;
     QList<Vm> vms;
     QList<BackupJob> backups;
     RaeSettings rae;
+    Access access;
     ValidationSettings validation;
 
     const Node *node(const QString &name) const;
@@ -311,6 +333,7 @@ struct Plan
     const Vm *vm(const QString &name) const;
     QList<const Vm *> vmsWithRole(Role role) const;
     QList<const Vm *> vmsOnNode(const QString &node) const;
+    QString poolOf(const Vm &vm) const; // empty: in no pool
 
     friend bool operator==(const Plan &, const Plan &) = default;
 };

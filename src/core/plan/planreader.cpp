@@ -164,6 +164,8 @@ private:
     void readHa(MapView &vm, Vm &into);
     void readBackups(MapView &top, Plan &plan);
     void readRae(MapView &top, Plan &plan);
+    void readAccess(MapView &top, Plan &plan);
+    std::optional<QString> poolName(MapView &map);
     void readValidation(MapView &top, Plan &plan);
     void checkReferences(const Plan &plan);
     void checkSchedule(const QString &schedule, SourcePos pos, const QString &path);
@@ -432,7 +434,7 @@ Plan Reader::read(const YAML::Node &root)
                 {QStringLiteral("schema"), QStringLiteral("cluster"), QStringLiteral("nodes"),
                  QStringLiteral("storages"), QStringLiteral("networks"), QStringLiteral("defaults"),
                  QStringLiteral("roles"), QStringLiteral("backups"), QStringLiteral("rae"),
-                 QStringLiteral("validation")});
+                 QStringLiteral("access"), QStringLiteral("validation")});
     if (!top.isMap())
         return plan;
 
@@ -454,12 +456,15 @@ Plan Reader::read(const YAML::Node &root)
     readStorages(top, plan);
     readNetworks(top, plan);
     if (const YAML::Node defaults = top.get("defaults")) {
-        MapView map(*this, defaults, QStringLiteral("defaults"), {QStringLiteral("template")});
+        MapView map(*this, defaults, QStringLiteral("defaults"),
+                    {QStringLiteral("template"), QStringLiteral("pool")});
         plan.defaultTemplate = map.string("template").value_or(QString());
+        plan.defaultPool = poolName(map).value_or(QString());
     }
     readRoles(top, plan);
     readBackups(top, plan);
     readRae(top, plan);
+    readAccess(top, plan);
     readValidation(top, plan);
 
     if (m_problems.isEmpty())
@@ -721,7 +726,8 @@ void Reader::readVm(const YAML::Node &item, const QString &path, Role role, Plan
                 {QStringLiteral("name"), QStringLiteral("vmid"), QStringLiteral("node"),
                  QStringLiteral("cores"), QStringLiteral("memory"), QStringLiteral("disks"),
                  QStringLiteral("nics"), QStringLiteral("tags"), QStringLiteral("template"),
-                 QStringLiteral("gpu"), QStringLiteral("ha"), QStringLiteral("replication")});
+                 QStringLiteral("gpu"), QStringLiteral("pool"), QStringLiteral("ha"),
+                 QStringLiteral("replication")});
     if (!map.isMap())
         return;
 
@@ -743,6 +749,7 @@ void Reader::readVm(const YAML::Node &item, const QString &path, Role role, Plan
     vm.memory = map.size("memory", ByteSize::Unit::MiB, true).value_or(ByteSize());
     vm.tags = map.stringList("tags");
     vm.templateRef = map.string("template").value_or(QString());
+    vm.pool = poolName(map).value_or(QString());
     if (const auto gpu = map.string("gpu"))
         vm.gpuMapping = *gpu;
     if (vm.gpuMapping && role != Role::Llm) {
@@ -980,6 +987,70 @@ void Reader::readRae(MapView &top, Plan &plan)
             }
             rae.secrets.insert(purpose, *entry);
         }
+    }
+}
+
+std::optional<QString> Reader::poolName(MapView &map)
+{
+    const auto pool = map.string("pool");
+    if (!pool)
+        return std::nullopt;
+    // Proxmox's pool ids, one level: nested pools (`a/b`) are not planned for.
+    static const QRegularExpression poolId(QStringLiteral("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$"));
+    if (!poolId.match(*pool).hasMatch()) {
+        problem(map.get("pool"), map.path("pool"),
+                Tr::tr("“%1” is not a Proxmox resource pool name").arg(*pool),
+                Tr::tr("use letters, digits, “.”, “-” and “_”, not starting with “.” or “-”, "
+                       "such as rae"));
+        return std::nullopt;
+    }
+    return pool;
+}
+
+void Reader::readAccess(MapView &top, Plan &plan)
+{
+    const YAML::Node node = top.get("access");
+    if (!node)
+        return;
+    MapView map(*this, node, QStringLiteral("access"),
+                {QStringLiteral("user"), QStringLiteral("ssh_keys")});
+    if (!map.isMap())
+        return;
+    plan.access.pos = map.pos();
+    if (const auto user = map.string("user")) {
+        // What cloud-init's useradd takes, and what people can type after ssh.
+        static const QRegularExpression userName(QStringLiteral("^[a-z_][a-z0-9_-]{0,31}$"));
+        if (userName.match(*user).hasMatch())
+            plan.access.user = *user;
+        else
+            problem(map.get("user"), map.path("user"),
+                    Tr::tr("“%1” is not a user name cloud-init can create").arg(*user),
+                    Tr::tr("use lower-case letters, digits, “-” and “_”, starting with a letter, "
+                           "at most 32 characters, such as rae"));
+    }
+    const YAML::Node keys = map.get("ssh_keys");
+    if (!keys)
+        return;
+    if (keys.IsScalar()) {
+        plan.access.sshKeys.append({fromStd(keys.Scalar()), posOf(keys)});
+        return;
+    }
+    if (!keys.IsSequence()) {
+        problem(keys, map.path("ssh_keys"),
+                Tr::tr("expected a list of public keys but found %1").arg(kindOf(keys)),
+                Tr::tr("write one key a line, each starting with “- ”"));
+        return;
+    }
+    for (std::size_t index = 0; index < keys.size(); ++index) {
+        const YAML::Node item = keys[index];
+        if (!item.IsScalar()) {
+            problem(item, map.path("ssh_keys") + QStringLiteral("[%1]").arg(index),
+                    Tr::tr("expected a public key line but found %1").arg(kindOf(item)),
+                    Tr::tr("quote the key if it contains “: ” or starts with a special "
+                           "character"));
+            continue;
+        }
+        plan.access.sshKeys.append({fromStd(item.Scalar()), posOf(item)});
     }
 }
 

@@ -172,6 +172,7 @@ void writeVm(YAML::Emitter &out, const Vm &vm)
     out << YAML::Key << "cores" << YAML::Value << vm.cores;
     out << YAML::Key << "memory" << YAML::Value << vm.memory.toString();
     writeOptional(out, "template", vm.templateRef);
+    writeOptional(out, "pool", vm.pool);
     if (vm.gpuMapping)
         out << YAML::Key << "gpu" << YAML::Value << *vm.gpuMapping;
 
@@ -324,9 +325,22 @@ QByteArray writePlan(const Plan &plan)
     writeNodes(out, plan.nodes);
     writeStorages(out, plan.storages);
     writeNetworks(out, plan.networks);
-    if (!plan.defaultTemplate.isEmpty()) {
-        out << YAML::Key << "defaults" << YAML::Value << YAML::BeginMap << YAML::Key << "template"
-            << YAML::Value << plan.defaultTemplate << YAML::EndMap;
+    if (!plan.defaultTemplate.isEmpty() || !plan.defaultPool.isEmpty()) {
+        out << YAML::Key << "defaults" << YAML::Value << YAML::BeginMap;
+        writeOptional(out, "template", plan.defaultTemplate);
+        writeOptional(out, "pool", plan.defaultPool);
+        out << YAML::EndMap;
+    }
+    if (plan.access != Access{}) {
+        out << YAML::Key << "access" << YAML::Value << YAML::BeginMap;
+        out << YAML::Key << "user" << YAML::Value << plan.access.user;
+        if (!plan.access.sshKeys.isEmpty()) {
+            out << YAML::Key << "ssh_keys" << YAML::Value << YAML::BeginSeq;
+            for (const SshKey &key : plan.access.sshKeys)
+                out << key.text;
+            out << YAML::EndSeq;
+        }
+        out << YAML::EndMap;
     }
     writeRoles(out, plan);
     writeBackups(out, plan.backups);

@@ -27,6 +27,16 @@ QString sshKeysValue(const QStringList &publicKeys)
     return QString::fromLatin1(QUrl::toPercentEncoding(trimmed.join(QLatin1Char('\n'))));
 }
 
+QStringList sshKeysFromValue(const QString &stored)
+{
+    const QString text = QUrl::fromPercentEncoding(stored.toUtf8());
+    QStringList keys;
+    for (const QString &line : text.split(QLatin1Char('\n')))
+        if (!line.trimmed().isEmpty())
+            keys << line.trimmed();
+    return keys;
+}
+
 QString path(const QStringList &segments)
 {
     QString result;

@@ -24,6 +24,10 @@ QByteArray encode(const Params &params);
 // which is what the server expects in a form body (it decodes once and validates the rest).
 QString sshKeysValue(const QStringList &publicKeys);
 
+// The keys of a VM's `sshkeys` as `GET …/config` returns it (still percent-encoded, as stored):
+// decoded, one key a line, empty lines left out.
+QStringList sshKeysFromValue(const QString &stored);
+
 // One path: each segment percent-encoded, joined with `/`, with a leading `/`.
 QString path(const QStringList &segments);
 

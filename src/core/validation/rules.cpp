@@ -1,6 +1,7 @@
 #include "validation/validator.h"
 
 #include "common/calendarevent.h"
+#include "common/sshkey.h"
 #include "ha/planfailure.h"
 
 #include <QCoreApplication>
@@ -507,6 +508,42 @@ void checkRolesComplete(const Plan &plan, QList<Finding> &findings)
     }
 }
 
+// --- access.ssh-keys ---------------------------------------------------------------------
+
+void checkSshKeys(const Plan &plan, QList<Finding> &findings)
+{
+    const Subject cluster{SubjectKind::Cluster, plan.cluster.name};
+    if (plan.access.sshKeys.isEmpty()) {
+        findings.append(
+            {QStringLiteral("access.ssh-keys"), Severity::Warning, cluster,
+             Tr::tr("the plan names no SSH public key: nobody can log in to the VMs except on "
+                    "the Proxmox console"),
+             Tr::tr("add the admins' public keys under “access.ssh_keys”, one line of a .pub "
+                    "file each"),
+             plan.access.pos});
+        return;
+    }
+    QSet<QString> seen;
+    for (qsizetype index = 0; index < plan.access.sshKeys.size(); ++index) {
+        const SshKey &written = plan.access.sshKeys.at(index);
+        const auto key = parseSshPublicKey(written.text);
+        if (!key) {
+            findings.append({QStringLiteral("access.ssh-keys"), Severity::Error, cluster,
+                             Tr::tr("access.ssh_keys[%1]: %2").arg(index).arg(key.error().message),
+                             key.error().hint, written.pos});
+            continue;
+        }
+        const QString identity = key->type + QLatin1Char(' ') + key->body;
+        if (seen.contains(identity))
+            findings.append({QStringLiteral("access.ssh-keys"), Severity::Warning, cluster,
+                             Tr::tr("access.ssh_keys[%1]: the same key is listed twice (%2)")
+                                 .arg(index)
+                                 .arg(key->shortText()),
+                             Tr::tr("remove one of them"), written.pos});
+        seen.insert(identity);
+    }
+}
+
 } // namespace
 
 const QList<Rule> &rules()
@@ -543,6 +580,9 @@ const QList<Rule> &rules()
          Tr::tr("db and vector are backed up on a schedule that parses"), checkBackups},
         {QStringLiteral("roles.complete"), Tr::tr("every role RAE needs is there"),
          checkRolesComplete},
+        {QStringLiteral("access.ssh-keys"),
+         Tr::tr("the admins can log in to the VMs with SSH keys that are well-formed"),
+         checkSshKeys},
     };
     return all;
 }

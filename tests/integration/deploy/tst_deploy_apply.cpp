@@ -8,6 +8,7 @@
 #include "deploy/servicesecrets.h"
 #include "plan/planreader.h"
 #include "proxmox/client.h"
+#include "proxmox/formencoding.h"
 #include "secrets/credentialstore.h"
 
 #include <QElapsedTimer>
@@ -387,6 +388,114 @@ private slots:
             QVERIFY(!it.value().isEmpty());
         }
         QCOMPARE(deployment->state(QStringLiteral("provision:rae-db")), deploy::ActionState::Done);
+    }
+
+    // The plan's SSH keys reach every VM as Proxmox stores them (percent-encoded), its VMs join
+    // their pools (one made, one that exists), and a second apply finds nothing to do.
+    void sshKeysAndPoolsAreAppliedThenLeftAsTheyAre()
+    {
+        Bench bench;
+        QVERIFY(bench.start(QStringLiteral("reference.yaml"), QStringLiteral("reference.yaml")));
+        // A second fake key: its 32 key bytes spell "RAE-DEPLOY-SECOND-TEST-KEY-FAKE!".
+        bench.plan.access.sshKeys.append(
+            {QStringLiteral("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFJBRS1ERVBMT1ktU0VDT05ELVRFU1Qt"
+                            "S0VZLUZBS0Uh second admin@test"),
+             {}});
+        bench.plan.defaultPool = QStringLiteral("rae-stack");
+        for (plan::Vm &vm : bench.plan.vms)
+            if (vm.role == plan::Role::Llm)
+                vm.pool = QStringLiteral("rae"); // the scenario's pool, with the template in it
+
+        auto first = bench.deployment();
+        const Status applied = applyAll(*first, false, bench);
+        QVERIFY2(applied.ok(), qPrintable(applied.ok() ? QString() : applied.error().toString()));
+        QVERIFY2(first->failures().isEmpty(),
+                 qPrintable(first->failures().values().join(QLatin1Char('\n'))));
+        QCOMPARE(first->state(QStringLiteral("pool:rae-stack")), deploy::ActionState::Done);
+        QCOMPARE(first->state(QStringLiteral("pool:rae")), deploy::ActionState::Done);
+
+        auto second = bench.deployment();
+        QVERIFY(applyAll(*second, false, bench).ok());
+        QVERIFY2(second->actions().isEmpty(),
+                 qPrintable(deploy::renderChangeset(second->changeset())));
+        QCOMPARE(second->changeset().count(), 0);
+
+        // Stored percent-encoded, one key a line, and decoded they are the plan's keys.
+        const QStringList planKeys = bench.plan.access.keyLines();
+        for (const plan::Vm &vm : bench.plan.vms) {
+            const QJsonObject config =
+                bench.sim
+                    .withToken("GET", QStringLiteral("/api2/json/nodes/%1/qemu/%2/config")
+                                          .arg(vm.node)
+                                          .arg(*vm.vmid))
+                    .json.object()
+                    .value(QStringLiteral("data"))
+                    .toObject();
+            const QString stored = config.value(QStringLiteral("sshkeys")).toString();
+            QVERIFY2(!stored.contains(QLatin1Char(' ')) && stored.contains(QLatin1String("%0A")),
+                     qPrintable(stored));
+            QCOMPARE(proxmox::form::sshKeysFromValue(stored), planKeys);
+            QCOMPARE(config.value(QStringLiteral("ciuser")).toString(), QStringLiteral("rae"));
+        }
+
+        // The pools list their VMs, and /cluster/resources names each guest's pool.
+        QStringList members;
+        const QJsonObject pool =
+            bench.sim.withToken("GET", QStringLiteral("/api2/json/pools/rae-stack"))
+                .json.object()
+                .value(QStringLiteral("data"))
+                .toObject();
+        for (const QJsonValue &member : pool.value(QStringLiteral("members")).toArray())
+            members << member.toObject().value(QStringLiteral("name")).toString();
+        members.sort();
+        QStringList expected;
+        for (const plan::Vm &vm : bench.plan.vms)
+            if (vm.role != plan::Role::Llm)
+                expected << vm.name;
+        expected.sort();
+        QCOMPARE(members, expected);
+        QCOMPARE(pool.value(QStringLiteral("comment")).toString(),
+                 QStringLiteral("RAE on rae-prod"));
+        const QJsonArray guests =
+            bench.sim.withToken("GET", QStringLiteral("/api2/json/cluster/resources?type=vm"))
+                .json.object()
+                .value(QStringLiteral("data"))
+                .toArray();
+        QHash<QString, QString> poolOf;
+        for (const QJsonValue &guest : guests)
+            poolOf.insert(guest.toObject().value(QStringLiteral("name")).toString(),
+                          guest.toObject().value(QStringLiteral("pool")).toString());
+        QCOMPARE(poolOf.value(QStringLiteral("rae-llm")), QStringLiteral("rae"));
+        QCOMPARE(poolOf.value(QStringLiteral("rae-db")), QStringLiteral("rae-stack"));
+
+        // One key fewer is an update of every VM's keys, and then nothing again.
+        bench.plan.access.sshKeys.removeLast();
+        auto third = bench.deployment();
+        QVERIFY(applyAll(*third, false, bench).ok());
+        QCOMPARE(third->changeset().count(), int(bench.plan.vms.size()));
+        QVERIFY(deploy::renderChangeset(third->changeset()).contains(QLatin1String("sshkeys: ")));
+        QVERIFY(third->failures().isEmpty());
+        auto fourth = bench.deployment();
+        QVERIFY(applyAll(*fourth, false, bench).ok());
+        QCOMPARE(fourth->changeset().count(), 0);
+
+        // What Proxmox refuses: keys not percent-encoded, and keys that are not keys.
+        const QString config = QStringLiteral("/api2/json/nodes/pve1/qemu/101/config");
+        const SimProcess::Answer raw = bench.sim.withToken(
+            "PUT", config, "sshkeys=" + QUrl::toPercentEncoding(planKeys.first()));
+        QCOMPARE(raw.status, 400);
+        QVERIFY(raw.json.object()
+                    .value(QStringLiteral("errors"))
+                    .toObject()
+                    .value(QStringLiteral("sshkeys"))
+                    .toString()
+                    .contains(QLatin1String("invalid urlencoded string")));
+        const SimProcess::Answer garbage = bench.sim.withToken(
+            "PUT", config,
+            "sshkeys=" + QUrl::toPercentEncoding(proxmox::form::sshKeysValue(
+                             {QStringLiteral("ssh-ed25519 notakey admin@ws")})));
+        QCOMPARE(garbage.status, 500);
+        QVERIFY(garbage.reason.contains("SSH public key validation error"));
     }
 };
 

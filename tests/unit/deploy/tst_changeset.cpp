@@ -3,6 +3,9 @@
 #include "deploy/changeset.h"
 #include "deploy/provisioning.h"
 #include "plan/planreader.h"
+#include "proxmox/formencoding.h"
+
+#include <QJsonObject>
 
 #include <QTest>
 
@@ -46,6 +49,13 @@ ClusterSnapshot applied(const plan::Plan &plan, int release = 9)
         actual.ipConfigs = desired.ipConfigs;
         actual.agent = true;
         actual.onBoot = true;
+        actual.ciUser = plan.access.user;
+        actual.sshKeys = plan.access.keyLines();
+        actual.pool = plan.poolOf(vm);
+        if (!actual.pool.isEmpty() &&
+            std::none_of(snapshot.pools.cbegin(), snapshot.pools.cend(),
+                         [&actual](const SnapshotPool &p) { return p.id == actual.pool; }))
+            snapshot.pools.append({actual.pool, {}});
         snapshot.vms.append(actual);
     }
     for (const Change &change : fresh.changes) {
@@ -83,6 +93,10 @@ ClusterSnapshot applied(const plan::Plan &plan, int release = 9)
     }
     return snapshot;
 }
+
+// A second fake key: its 32 key bytes spell "RAE-DEPLOY-SECOND-TEST-KEY-FAKE!".
+const QString kSecondKey = QStringLiteral(
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFJBRS1ERVBMT1ktU0VDT05ELVRFU1QtS0VZLUZBS0Uh second@test");
 
 SnapshotVm &vmNamed(ClusterSnapshot &snapshot, const QString &name)
 {
@@ -426,6 +440,144 @@ private slots:
             QVERIFY2(!action.vmName.startsWith(QLatin1String("rae-api")) ||
                          action.type == ActionType::ConfigureVm,
                      qPrintable(action.id));
+    }
+
+    // Cloud-init keys compare as sets of keys; pools are made and joined, never left silently.
+    void accessAndPools_data()
+    {
+        QTest::addColumn<Mutation>("mutate");
+        QTest::addColumn<int>("count");
+        QTest::addColumn<QString>("expected"); // a line of the rendering
+
+        QTest::newRow("the same keys in another order are no change")
+            << Mutation([](plan::Plan &p, ClusterSnapshot &s, DiffOptions &) {
+                   p.access.sshKeys.append({kSecondKey, {}});
+                   for (SnapshotVm &vm : s.vms)
+                       vm.sshKeys = {kSecondKey, p.access.sshKeys.first().text};
+               })
+            << 0 << "Plan: 0 to create, 0 to change, 0 to move, 0 to remove; 0 left alone.";
+        QTest::newRow("another comment on the same key is no change")
+            << Mutation([](plan::Plan &, ClusterSnapshot &s, DiffOptions &) {
+                   for (SnapshotVm &vm : s.vms)
+                       vm.sshKeys.first().replace(QLatin1String("example@rae-deploy.invalid"),
+                                                  QLatin1String("old comment"));
+               })
+            << 0 << "Plan: 0 to create, 0 to change, 0 to move, 0 to remove; 0 left alone.";
+        QTest::newRow("a key added to the plan updates every VM")
+            << Mutation([](plan::Plan &p, ClusterSnapshot &, DiffOptions &) {
+                   p.access.sshKeys.append({kSecondKey, {}});
+               })
+            << 7
+            << "    sshkeys: ssh-ed25519 …LVJFQUwh example@rae-deploy.invalid → ssh-ed25519 "
+               "…LUZBS0Uh second@test, ssh-ed25519 …LVJFQUwh example@rae-deploy.invalid";
+        QTest::newRow("keys set by hand stay when the plan has none")
+            << Mutation([](plan::Plan &p, ClusterSnapshot &, DiffOptions &) {
+                   p.access.sshKeys.clear();
+               })
+            << 0 << "Plan: 0 to create, 0 to change, 0 to move, 0 to remove; 0 left alone.";
+        QTest::newRow("another cloud-init user is an update")
+            << Mutation([](plan::Plan &, ClusterSnapshot &s, DiffOptions &) {
+                   vmNamed(s, QStringLiteral("rae-db")).ciUser = QStringLiteral("ubuntu");
+               })
+            << 1 << "    ciuser: ubuntu → rae";
+        QTest::newRow("a missing pool is made with the plan's VMs")
+            << Mutation([](plan::Plan &p, ClusterSnapshot &, DiffOptions &) {
+                   p.defaultPool = QStringLiteral("rae");
+               })
+            << 1 << "    member rae-gateway: rae";
+        QTest::newRow("a VM outside the pool is added to it")
+            << Mutation([](plan::Plan &p, ClusterSnapshot &s, DiffOptions &) {
+                   p.defaultPool = QStringLiteral("rae");
+                   s.pools.append({QStringLiteral("rae"), {}});
+                   for (SnapshotVm &vm : s.vms)
+                       vm.pool =
+                           vm.name == QLatin1String("rae-db") ? QString() : QStringLiteral("rae");
+               })
+            << 1 << "~ pool rae\n    member rae-db: rae\nPlan:";
+        QTest::newRow("a VM in another pool is moved, and the preview says so")
+            << Mutation([](plan::Plan &p, ClusterSnapshot &s, DiffOptions &) {
+                   p.defaultPool = QStringLiteral("rae");
+                   s.pools = {{QStringLiteral("rae"), {}}, {QStringLiteral("other"), {}}};
+                   for (SnapshotVm &vm : s.vms)
+                       vm.pool = vm.name == QLatin1String("rae-db") ? QStringLiteral("other")
+                                                                    : QStringLiteral("rae");
+               })
+            << 1
+            << "~ pool rae  # rae-db leaves pool other, which the plan does not name for it\n"
+               "    member rae-db: other → rae";
+        QTest::newRow("the LLM in a pool of its own")
+            << Mutation([](plan::Plan &p, ClusterSnapshot &s, DiffOptions &) {
+                   p.defaultPool = QStringLiteral("rae");
+                   p.vms[5].pool = QStringLiteral("gpu");
+                   s.pools.append({QStringLiteral("rae"), {}});
+                   for (SnapshotVm &vm : s.vms)
+                       vm.pool = QStringLiteral("rae");
+               })
+            << 1 << "    comment: RAE on rae-prod\n    member rae-llm: rae → gpu";
+    }
+
+    void accessAndPools()
+    {
+        QFETCH(Mutation, mutate);
+        QFETCH(int, count);
+        QFETCH(QString, expected);
+        plan::Plan plan = reference();
+        ClusterSnapshot snapshot = applied(plan);
+        DiffOptions options;
+        mutate(plan, snapshot, options);
+        const Changeset set = computeChangeset(plan, snapshot, options);
+        const QString text = renderChangeset(set);
+        QVERIFY2(text.contains(expected), qPrintable(text));
+        QVERIFY(!set.hasErrors());
+        QCOMPARE(set.count(), count);
+        // What changes is done by actions: keys and user by configuring, pools by their own.
+        const QList<Action> actions = planActions(plan, set);
+        for (const Change &change : set.changes) {
+            if (!change.counts())
+                continue;
+            const QString id = change.object == ObjectKind::Pool
+                                   ? QStringLiteral("pool:") + change.id
+                                   : QStringLiteral("configure:") + change.id;
+            QVERIFY2(std::any_of(actions.cbegin(), actions.cend(),
+                                 [&id](const Action &a) { return a.id == id; }),
+                     qPrintable(id));
+        }
+    }
+
+    // Proxmox keeps `sshkeys` percent-encoded; the snapshot holds the keys themselves.
+    void storedKeysAreDecodedBeforeTheyAreCompared()
+    {
+        const plan::Plan plan = reference();
+        const QStringList keys{plan.access.keyLines().first(), kSecondKey};
+        const QString stored = proxmox::form::sshKeysValue(keys);
+        QVERIFY(stored.contains(QLatin1String("%20")));
+        QVERIFY(stored.contains(QLatin1String("%0A")));
+        QVERIFY(!stored.contains(QLatin1Char(' ')));
+        const auto vm = parseVmConfig(QJsonObject{{QStringLiteral("name"), QStringLiteral("x")},
+                                                  {QStringLiteral("sshkeys"), stored}});
+        QVERIFY(vm.ok());
+        QCOMPARE(vm->sshKeys, keys);
+        QVERIFY(!vm->sshKeys.contains(stored));
+    }
+
+    void newVmsGetTheirKeysAndJoinThePoolOnceCloned()
+    {
+        plan::Plan plan = reference();
+        plan.defaultPool = QStringLiteral("rae");
+        const Changeset set = computeChangeset(plan, ClusterSnapshot{});
+        const QString text = renderChangeset(set);
+        QVERIFY2(text.contains(QStringLiteral("    ciuser: rae\n    sshkeys: ssh-ed25519 "
+                                             "…LVJFQUwh example@rae-deploy.invalid\n")),
+                 qPrintable(text));
+        QVERIFY(text.contains(QLatin1String("+ pool rae\n    comment: RAE on rae-prod\n")));
+        const QList<Action> actions = planActions(plan, set);
+        const auto pool = std::find_if(actions.cbegin(), actions.cend(), [](const Action &a) {
+            return a.id == QLatin1String("pool:rae");
+        });
+        QVERIFY(pool != actions.cend());
+        QCOMPARE(pool->dependsOn.size(), plan.vms.size());
+        for (const plan::Vm &vm : plan.vms)
+            QVERIFY(pool->dependsOn.contains(QStringLiteral("clone:") + vm.name));
     }
 
     void gatewayOfASwitchedTierProxiesToTheServingVms()

@@ -40,6 +40,7 @@ class TestPlanReader : public QObject
 
 private slots:
     void readsTheReferencePlan();
+    void readsAccessAndPools();
     void reportsBrokenPlans_data();
     void reportsBrokenPlans();
     void reportsEveryProblemOfAFileAtOnce();
@@ -89,6 +90,32 @@ void TestPlanReader::readsTheReferencePlan()
     QCOMPARE(plan->rae.llmBackend, LlmBackend::Ollama);
     QCOMPARE(plan->rae.secrets.value(QStringLiteral("database_password")),
              QStringLiteral("rae-prod/database"));
+    QCOMPARE(plan->access.user, QStringLiteral("rae"));
+    QCOMPARE(plan->access.sshKeys.size(), 1);
+    QVERIFY(plan->access.sshKeys.first().text.startsWith(QLatin1String("ssh-ed25519 AAAA")));
+    QCOMPARE(plan->access.sshKeys.first().pos.line, lineOf(referenceText(), "    - ssh-ed25519"));
+    QCOMPARE(plan->access.sshKeys.first().pos.column, 7);
+    QVERIFY(plan->defaultPool.isEmpty());
+    QVERIFY(plan->poolOf(*db).isEmpty());
+}
+
+void TestPlanReader::readsAccessAndPools()
+{
+    QByteArray yaml =
+        referenceWith("  template: rae-template\n", "  template: rae-template\n  pool: rae\n");
+    yaml.replace("        vmid: 106\n", "        vmid: 106\n        pool: gpu-guests\n");
+    yaml.replace("  user: rae\n", "  user: admin_1\n");
+    yaml.replace("example@rae-deploy.invalid\n",
+                 "example@rae-deploy.invalid\n    - \"ssh-rsa AAAA second key\"\n");
+    const auto plan = readPlan(yaml, QStringLiteral("pools.yaml"));
+    QVERIFY2(plan.ok(), qPrintable(plan.ok() ? QString() : plan.error().toString()));
+    QCOMPARE(plan->defaultPool, QStringLiteral("rae"));
+    QCOMPARE(plan->poolOf(*plan->vm(QStringLiteral("rae-db"))), QStringLiteral("rae"));
+    QCOMPARE(plan->poolOf(*plan->vm(QStringLiteral("rae-llm"))), QStringLiteral("gpu-guests"));
+    QCOMPARE(plan->access.user, QStringLiteral("admin_1"));
+    // The reader keeps every key as written; whether it is a key is validation's to say.
+    QCOMPARE(plan->access.keyLines().size(), 2);
+    QCOMPARE(plan->access.keyLines().last(), QStringLiteral("ssh-rsa AAAA second key"));
 }
 
 void TestPlanReader::reportsBrokenPlans_data()
@@ -210,6 +237,22 @@ void TestPlanReader::reportsBrokenPlans_data()
     row("a disk on backup storage", yaml, "“pbs” is a backup storage", "{storage: pbs", 13);
 
     row("an empty file", QByteArray(), "the plan is empty", "", 1);
+
+    yaml =
+        referenceWith("  template: rae-template\n", "  template: rae-template\n  pool: rae/x y\n");
+    row("a pool name Proxmox would refuse", yaml, "“rae/x y” is not a Proxmox resource pool name",
+        "pool: rae/x y", 9);
+
+    yaml = referenceWith("  user: rae\n", "  user: Root Admin\n");
+    row("a cloud-init user that cannot be created", yaml,
+        "“Root Admin” is not a user name cloud-init can create", "user: Root Admin", 9);
+
+    yaml = referenceWith("  ssh_keys:\n", "  ssh_keys:\n    - {type: ssh-ed25519}\n");
+    row("a key written as a mapping", yaml, "expected a public key line but found a mapping",
+        "{type: ssh-ed25519}", 7);
+
+    yaml = referenceWith("  ssh_keys:\n", "  ssh_key:\n");
+    row("a misspelt access key", yaml, "did you mean “ssh_keys”?", "ssh_key:", 3);
 }
 
 void TestPlanReader::reportsBrokenPlans()

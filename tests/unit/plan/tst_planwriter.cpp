@@ -73,6 +73,11 @@ void TestPlanWriter::roundTrips_data()
     changed.storages[0].nodes = {QStringLiteral("pve1"), QStringLiteral("pve2")};
     changed.backups[0].mode = BackupMode::Stop;
     changed.backups[0].schedule = QStringLiteral("mon..fri 22:00");
+    changed.defaultPool = QStringLiteral("rae");
+    changed.vms[5].pool = QStringLiteral("gpu-guests");
+    changed.access.user = QStringLiteral("admin");
+    changed.access.sshKeys.append(
+        {QStringLiteral("ssh-rsa AAAAB3Nza second key # with a hash: and a colon"), {}});
     QTest::newRow("a plan with every optional setting changed") << changed;
 
     Plan small = reference;
@@ -81,7 +86,8 @@ void TestPlanWriter::roundTrips_data()
     small.rae.llmBackend.reset();
     small.backups.clear();
     small.rae.secrets.clear();
-    QTest::newRow("a plan without llm, backups or secrets") << small;
+    small.access = {};
+    QTest::newRow("a plan without llm, backups, secrets or keys") << small;
 }
 
 void TestPlanWriter::roundTrips()

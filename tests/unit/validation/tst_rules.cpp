@@ -1,6 +1,7 @@
 #include "plan/planreader.h"
 #include "validation/validator.h"
 
+#include <QFile>
 #include <QTest>
 
 #include <functional>
@@ -51,6 +52,9 @@ private slots:
     void everyRuleFires_data();
     void everyRuleFires();
     void rulesHaveUniqueStableIds();
+    void sshKeysAreChecked_data();
+    void sshKeysAreChecked();
+    void sshKeyFindingsPointAtTheKey();
 };
 
 void TestRules::theReferencePlanIsClean()
@@ -228,6 +232,93 @@ void TestRules::everyRuleFires_data()
         "the .env names another backend than the LLM runs",
         [](Plan &plan) { plan.llm.backend = LlmBackend::Vllm; }, "roles.complete", Severity::Error,
         "llm");
+
+    row(
+        "a plan without SSH keys leaves only the console",
+        [](Plan &plan) { plan.access.sshKeys.clear(); }, "access.ssh-keys", Severity::Warning,
+        "rae-prod");
+    row(
+        "a key of a type that is not accepted",
+        [](Plan &plan) {
+            plan.access.sshKeys.first().text.replace(0, 11, QStringLiteral("ssh-dss"));
+        },
+        "access.ssh-keys", Severity::Error, "rae-prod");
+    row(
+        "the same key twice",
+        [](Plan &plan) { plan.access.sshKeys.append(plan.access.sshKeys.first()); },
+        "access.ssh-keys", Severity::Warning, "rae-prod");
+}
+
+void TestRules::sshKeysAreChecked_data()
+{
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QString>("message"); // empty: the key is fine
+
+    const auto row = [](const char *name, const QString &key, const char *message) {
+        QTest::newRow(name) << key << QString::fromUtf8(message);
+    };
+    // Fake keys: a blob with the right type names and 32 bytes that spell out what they are.
+    const QString ed25519 =
+        QStringLiteral("AAAAC3NzaC1lZDI1NTE5AAAAIFJBRS1ERVBMT1ktU0VDT05ELVRFU1QtS0VZLUZBS0Uh");
+    row("an ed25519 key with a comment",
+        QStringLiteral("ssh-ed25519 ") + ed25519 + QStringLiteral(" admin@ws with spaces"), "");
+    row("an ed25519 key without a comment", QStringLiteral("ssh-ed25519 ") + ed25519, "");
+    row("a DSA key is not accepted", QStringLiteral("ssh-dss ") + ed25519 + QStringLiteral(" x"),
+        "“ssh-dss” is not a key type that is accepted");
+    row("an RSA type in front of an ed25519 key", QStringLiteral("ssh-rsa ") + ed25519,
+        "is not a ssh-rsa key");
+    row("a body that is not base64", QStringLiteral("ssh-ed25519 AAAA!!notbase64 admin@ws"),
+        "not valid base64");
+    row("a body cut short", QStringLiteral("ssh-ed25519 ") + ed25519.left(40),
+        "too short for an ed25519 key");
+    row("a key without its body", QStringLiteral("ssh-ed25519"), "not its base64 part");
+    row("a key broken over two lines",
+        QStringLiteral("ssh-ed25519 ") + ed25519.left(20) + QLatin1Char('\n') + ed25519.mid(20),
+        "spans several lines");
+    row("a private key pasted by mistake",
+        QStringLiteral("-----BEGIN OPENSSH PRIVATE KEY----- b3BlbnNzaC1rZXktdjEAAAAA"),
+        "private key");
+}
+
+void TestRules::sshKeysAreChecked()
+{
+    QFETCH(QString, key);
+    QFETCH(QString, message);
+
+    Plan plan = referencePlan();
+    plan.access.sshKeys = {{key, {}}};
+    QList<Finding> findings = validate(plan);
+    findings.removeIf(
+        [](const Finding &f) { return f.ruleId != QLatin1String("access.ssh-keys"); });
+    if (message.isEmpty()) {
+        QVERIFY2(findings.isEmpty(), qPrintable(describe(findings)));
+        return;
+    }
+    QCOMPARE(findings.size(), 1);
+    QCOMPARE(findings.first().severity, Severity::Error);
+    QVERIFY2(findings.first().message.contains(message), qPrintable(describe(findings)));
+    QVERIFY(findings.first().message.startsWith(QLatin1String("access.ssh_keys[0]: ")));
+    QVERIFY(!findings.first().hint.isEmpty());
+}
+
+void TestRules::sshKeyFindingsPointAtTheKey()
+{
+    QFile file(QStringLiteral(RAE_SOURCE_DIR "/resources/plans/reference.yaml"));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QByteArray yaml = file.readAll();
+    const QByteArray good = "    - ssh-ed25519 AAAAC3";
+    QVERIFY(yaml.contains(good));
+    yaml.replace(good, "    - ssh-ed25519 AAAA%%3");
+    const int line = int(yaml.left(yaml.indexOf("AAAA%%3")).count('\n')) + 1;
+    const auto plan = readPlan(yaml, QStringLiteral("keys.yaml"));
+    QVERIFY(plan.ok());
+    const QList<Finding> findings = validate(*plan);
+    const auto found = std::find_if(findings.cbegin(), findings.cend(), [](const Finding &f) {
+        return f.ruleId == QLatin1String("access.ssh-keys");
+    });
+    QVERIFY2(found != findings.cend(), qPrintable(describe(findings)));
+    QCOMPARE(found->pos.line, line);
+    QCOMPARE(found->pos.column, 7);
 }
 
 void TestRules::everyRuleFires()
@@ -267,7 +358,7 @@ void TestRules::rulesHaveUniqueStableIds()
          {"cluster.min-nodes", "capacity.node-memory", "capacity.node-cpu",
           "ha.node-failure-capacity", "storage.ha-needs-shared", "storage.replication-needs-zfs",
           "gpu.llm-needs-mapping", "network.public-only-gateway", "network.internal-isolated",
-          "placement.api-spread", "backups.required", "roles.complete"}) {
+          "placement.api-spread", "backups.required", "roles.complete", "access.ssh-keys"}) {
         QVERIFY2(ids.contains(QLatin1String(required)), required);
     }
 }
