@@ -6,6 +6,7 @@
 #include "monitorcommand.h"
 #include "placecommand.h"
 #include "reportcommand.h"
+#include "scriptscommand.h"
 #include "upgradecommand.h"
 #include "validatecommand.h"
 
@@ -41,6 +42,7 @@ QString usage()
         "failure\n"
         "  monitor (--plan PLAN | --cluster NAME) [--duration 30s] [--csv FILE]\n"
         "                                       probe and poll, then write the series\n"
+        "  scripts PLAN [--vm NAME] [--out DIR] what will run on each VM, .env masked\n"
         "  diff PLAN --cluster NAME [--prune]   what applying the plan would change\n"
         "  apply PLAN --cluster NAME [--yes] [--prune]\n"
         "                                       preview, confirm and apply the plan\n"
@@ -99,6 +101,8 @@ int main(int argc, char *argv[])
         return rae::cli::runMonitorCommand(arguments, out, err);
     if (command == QLatin1String("place"))
         return rae::cli::runPlaceCommand(arguments, out, err);
+    if (command == QLatin1String("scripts"))
+        return rae::cli::runScriptsCommand(arguments, out, err);
     if (command == QLatin1String("diff"))
         return rae::cli::runDiffCommand(arguments, out, err);
     if (command == QLatin1String("apply"))

@@ -9,6 +9,7 @@ target_sources(rae_core PRIVATE
     deploy/actions.cpp deploy/actions.h
     deploy/journal.cpp deploy/journal.h
     deploy/provisioning.cpp deploy/provisioning.h
+    deploy/scriptexport.cpp deploy/scriptexport.h
     deploy/runner.cpp deploy/runner.h
     deploy/executor.cpp deploy/executor.h
     deploy/deployment.cpp deploy/deployment.h
