@@ -1,6 +1,7 @@
 #include "deploydialog.h"
 
 #include "proxmox/client.h"
+#include "scriptsdialog.h"
 
 #include <QDialogButtonBox>
 #include <QFontDatabase>
@@ -77,9 +78,9 @@ QString objectKindName(deploy::ObjectKind kind)
         return DeployDialog::tr("Replication job");
     case deploy::ObjectKind::Backup:
         return DeployDialog::tr("Backup job");
-    }
     case deploy::ObjectKind::Pool:
         return DeployDialog::tr("Resource pool");
+    }
     return {};
 }
 
@@ -214,6 +215,10 @@ DeployDialog::DeployDialog(proxmox::ProxmoxClient *client, secrets::CredentialSt
     m_resumeButton = m_buttons->addButton(tr("&Resume"), QDialogButtonBox::ActionRole);
     m_resumeButton->setToolTip(tr("Retry what failed and go on where the apply stopped"));
     m_resumeButton->hide();
+    m_scriptsButton = m_buttons->addButton(tr("Scri&pts…"), QDialogButtonBox::HelpRole);
+    m_scriptsButton->setToolTip(tr("What the apply runs on each VM: the provisioning scripts and "
+                                   "the API VMs' .env, passwords masked; view and export"));
+    m_scriptsButton->hide();
     m_closeButton = m_buttons->addButton(QDialogButtonBox::Close);
     layout->addWidget(m_buttons);
 
@@ -227,6 +232,7 @@ DeployDialog::DeployDialog(proxmox::ProxmoxClient *client, secrets::CredentialSt
     connect(m_resumeButton, &QPushButton::clicked, this,
             [this] { startDeployment(Start::Resume); });
     connect(m_closeButton, &QPushButton::clicked, this, &DeployDialog::reject);
+    connect(m_scriptsButton, &QPushButton::clicked, this, &DeployDialog::showScripts);
 
     m_tick.setInterval(1000);
     connect(&m_tick, &QTimer::timeout, this, &DeployDialog::updateElapsed);
@@ -272,6 +278,7 @@ void DeployDialog::startDeployment(Start start)
     m_applyButton->show();
     m_resumeButton->hide();
     m_stopButton->hide();
+    m_scriptsButton->hide();
     m_pages->setCurrentIndex(ReadingPage);
     setStatus(start == Start::Resume ? tr("Reading the unfinished apply and the cluster…")
                                      : tr("Reading the cluster…"));
@@ -314,6 +321,7 @@ void DeployDialog::showPreview(const deploy::Changeset &changeset, int actionCou
     for (int column = 0; column < 3; ++column)
         m_preview->resizeColumnToContents(column);
     m_pages->setCurrentIndex(PreviewPage);
+    m_scriptsButton->show();
     m_total = actionCount;
 
     const QString counts = tr("Plan: %1 to create, %2 to change, %3 to move, %4 to remove.")
@@ -338,6 +346,23 @@ void DeployDialog::showPreview(const deploy::Changeset &changeset, int actionCou
     m_applyButton->setFocus();
 }
 
+ScriptsDialog *DeployDialog::scriptsDialog() const
+{
+    return m_scriptsDialog.data();
+}
+
+void DeployDialog::showScripts()
+{
+    // The prepared apply's plan carries an upgrade's switched API VMs; before it, the plan given.
+    const plan::Plan &plan = m_deployment != nullptr && !m_deployment->appliedPlan().vms.isEmpty()
+                                 ? m_deployment->appliedPlan()
+                                 : m_plan;
+    auto *dialog = new ScriptsDialog(plan, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    m_scriptsDialog = dialog;
+    dialog->open();
+}
+
 void DeployDialog::runActions()
 {
     if (m_deployment == nullptr)
@@ -359,6 +384,7 @@ void DeployDialog::runActions()
     m_pages->setCurrentIndex(ProgressPage);
     m_applyButton->hide();
     m_resumeButton->hide();
+    m_scriptsButton->hide();
     m_stopButton->show();
     m_stopButton->setEnabled(true);
     m_closeButton->setEnabled(false);

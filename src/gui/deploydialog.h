@@ -29,6 +29,8 @@ class CredentialStore;
 }
 namespace rae::gui {
 
+class ScriptsDialog;
+
 // Deploy, in three steps: read the cluster, show what would change (one row per object, its
 // fields below it), then run it with each action's state, a progress bar, the elapsed time and
 // the log. Stop ends the run at a safe point; Resume picks up an unfinished apply from its
@@ -58,9 +60,14 @@ public:
     QPushButton *applyButton() const { return m_applyButton; }
     QPushButton *stopButton() const { return m_stopButton; }
     QPushButton *resumeButton() const { return m_resumeButton; }
+    QPushButton *scriptsButton() const { return m_scriptsButton; }
     QProgressBar *progressBar() const { return m_progress; }
     QString statusText() const;
     bool isRunning() const { return m_running; }
+    // Opens the Scripts dialog (window-modal, deleted on close) on the plan as the previewed
+    // apply would run it; scriptsDialog() is that dialog while it is open.
+    void showScripts();
+    ScriptsDialog *scriptsDialog() const;
 
     // Refused while actions run: they must end at a safe point first.
     void reject() override;
@@ -98,6 +105,8 @@ private:
     QPushButton *m_applyButton = nullptr;
     QPushButton *m_stopButton = nullptr;
     QPushButton *m_resumeButton = nullptr;
+    QPushButton *m_scriptsButton = nullptr;
+    QPointer<ScriptsDialog> m_scriptsDialog;
     QPushButton *m_closeButton = nullptr;
 
     QHash<QString, QTreeWidgetItem *> m_actionItems;

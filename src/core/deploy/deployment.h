@@ -72,6 +72,9 @@ public:
     void stop();
 
     const plan::Plan &plan() const { return m_plan; }
+    // After prepare: the plan as the apply runs it (an upgrade's switched API VMs under their
+    // names), which is what its provisioning scripts are made from.
+    const plan::Plan &appliedPlan() const { return m_deployed; }
     const Changeset &changeset() const { return m_changeset; }
     const QList<Action> &actions() const { return m_actions; }
     const ClusterSnapshot &snapshot() const { return m_snapshot; }

@@ -4,12 +4,15 @@
 #include "simprocess.h"
 
 #include "deploydialog.h"
+#include "scriptsdialog.h"
 
 #include "deploy/deployment.h"
 #include "plan/planreader.h"
 #include "proxmox/client.h"
 #include "secrets/credentialstore.h"
 
+#include <QListWidget>
+#include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
@@ -112,10 +115,23 @@ private slots:
         QVERIFY2(first->statusText().contains(QLatin1String("to create")),
                  qPrintable(first->statusText()));
 
+        // The preview offers what will run on the VMs before anything runs.
+        QVERIFY(first->scriptsButton()->isVisible());
+        QTest::mouseClick(first->scriptsButton(), Qt::LeftButton);
+        QTRY_VERIFY(first->scriptsDialog() != nullptr);
+        gui::ScriptsDialog *scripts = first->scriptsDialog();
+        QTRY_VERIFY(scripts->isVisible());
+        QCOMPARE(scripts->vmList()->count(), connection.plan().vms.size());
+        scripts->selectVm(QStringLiteral("rae-db"));
+        QVERIFY(scripts->textView()->toPlainText().contains(QLatin1String("pg_hba")));
+        scripts->reject();
+        QTRY_VERIFY(first->scriptsDialog() == nullptr);
+
         QSignalSpy finished(first.get(), &gui::DeployDialog::runFinished);
         QTest::mouseClick(first->applyButton(), Qt::LeftButton);
         QVERIFY(first->isRunning());
         QVERIFY(first->stopButton()->isVisible());
+        QVERIFY(!first->scriptsButton()->isVisible());
         // Closing while actions run is refused with a reason, not a silent abandon.
         first->reject();
         QVERIFY(first->isVisible());
