@@ -154,7 +154,8 @@ void writeTopology(QString &html, const ReportModel &model)
 QString periodText(const TitleInfo &title)
 {
     if (!title.periodStart.isValid())
-        return Tr::tr("none (a plan alone)");
+        return title.source == QLatin1String("cluster") ? Tr::tr("none (no monitoring history)")
+                                                        : Tr::tr("none (a plan alone)");
     return Tr::tr("%1 to %2 (UTC)")
         .arg(title.periodStart.toUTC().toString(Qt::ISODate),
              title.periodEnd.toUTC().toString(Qt::ISODate));
