@@ -8,6 +8,7 @@
 #include "deploy/deployment.h"
 #include "deploy/servicesecrets.h"
 #include "monitor/probe.h"
+#include "monitor/servicediscovery.h"
 #include "plan/planreader.h"
 #include "proxmox/client.h"
 #include "secrets/credentialstore.h"
@@ -25,7 +26,6 @@
 #include <QProcess>
 #include <QScopeGuard>
 #include <QSettings>
-#include <QSslSocket>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -47,8 +47,6 @@ struct Tr
 // Sys.Modify on `/`, which HA resources and backup jobs need.
 constexpr char kSimUser[] = "deployer@pve";
 constexpr char kSimPassword[] = "sim-deployer-password-test-only";
-// The simulator serves the gateway on 8443, because 443 needs root.
-constexpr quint16 kSimGatewayPort = 8443;
 
 void printError(QTextStream &err, const QString &message, const QString &hint = {})
 {
@@ -105,21 +103,12 @@ bool waitFor(Ready ready, int timeoutMs)
 // The gateway's self-signed certificate, fetched once and trusted for this run only.
 QList<QSslCertificate> gatewayCertificate(const QString &address, quint16 port)
 {
-    QSslSocket socket;
-    QList<QSslCertificate> chain;
-    QObject::connect(&socket, &QSslSocket::sslErrors, &socket,
-                     [&socket, &chain](const QList<QSslError> &) {
-                         chain = socket.peerCertificateChain();
-                         socket.abort();
-                     });
-    QObject::connect(&socket, &QSslSocket::encrypted, &socket, [&socket, &chain] {
-        chain = socket.peerCertificateChain();
-        socket.abort();
-    });
-    socket.connectToHostEncrypted(address, port);
-    waitFor([&] { return !chain.isEmpty() || socket.state() == QAbstractSocket::UnconnectedState; },
-            5000);
-    return chain.mid(0, 1);
+    std::optional<QList<QSslCertificate>> chain;
+    QObject context;
+    monitor::fetchPeerCertificate(address, port, &context,
+                                  [&chain](const QList<QSslCertificate> &seen) { chain = seen; });
+    waitFor([&chain] { return chain.has_value(); }, 10000);
+    return chain.value_or(QList<QSslCertificate>());
 }
 
 struct VmHealth
@@ -318,7 +307,7 @@ int runDemoCommand(const QStringList &arguments, QTextStream &out, QTextStream &
     out.flush();
     QNetworkAccessManager network;
     monitor::ServicePorts ports = monitor::ServicePorts::fromPlan(*plan);
-    ports.gatewayPort = kSimGatewayPort;
+    ports.gatewayPort = deploy::kSimulatorGatewayPort;
     // The simulator's gateway certificate names the VM's address, not the plan's public name.
     ports.tlsHostname.clear();
     ports.redisPassword = secrets->value().redisPassword;

@@ -105,7 +105,7 @@ void DemoLauncher::serveGuests(MonitoringPanel *panel, ClusterSession *session,
             [this](const QString &server, const QString &address, const QString &message) {
                 emit failed(tr("The demo's %1 on %2 failed: %3").arg(server, address, message));
             });
-    panel->trustDemoGateway(session, kGatewayPort);
+    panel->trustDemoGateway(session, deploy::kSimulatorGatewayPort);
     connect(panel, &MonitoringPanel::serviceFound, this, &DemoLauncher::serveGuest);
     deploy::ensureServiceSecrets(
         store, plan, this, [this](const Result<deploy::ServiceSecrets> &secrets) {

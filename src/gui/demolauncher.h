@@ -49,9 +49,6 @@ public:
     void serveGuests(MonitoringPanel *panel, ClusterSession *session,
                      secrets::CredentialStore *store, const plan::Plan &plan);
 
-    // The simulator serves the gateway on 8443, because 443 needs root.
-    static constexpr quint16 kGatewayPort = 8443;
-
 signals:
     void ready(const QUrl &url, const QString &fingerprint, const QString &cluster);
     void failed(const QString &message);

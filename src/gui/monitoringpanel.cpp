@@ -22,7 +22,6 @@
 #include <QLoggingCategory>
 #include <QRegularExpression>
 #include <QSettings>
-#include <QSslSocket>
 #include <QTime>
 #include <QVBoxLayout>
 
@@ -385,40 +384,28 @@ void MonitoringPanel::fetchDemoGatewayCertificate(const monitor::DiscoveredServi
     // Until the certificate is known the gateway is probed without it, so that a gateway that
     // never comes up shows as failing, as in the CLI's demo.
     monitor::addToCollector(*m_collector, service, servicePorts());
-    auto *socket = new QSslSocket(this);
     QPointer<ClusterSession> session = m_session;
-    auto taken = std::make_shared<bool>(false);
-    auto take = [this, socket, service, session, attempt, taken] {
-        if (*taken)
-            return;
-        *taken = true;
-        const QList<QSslCertificate> chain = socket->peerCertificateChain().mid(0, 1);
-        socket->abort();
-        socket->deleteLater();
-        // Another cluster attached meanwhile: the demo's gateway is none of its business.
-        if (!m_collector || m_session != session || !isDemoSession())
-            return;
-        if (chain.isEmpty()) {
-            // Not serving yet: its provisioning starts the gateway last. Ask again shortly.
-            if (attempt < kGatewayAttempts)
-                QTimer::singleShot(kGatewayRetry, this, [this, service, session, attempt] {
-                    if (m_collector && m_session == session && m_demoGatewayCa.isEmpty())
-                        fetchDemoGatewayCertificate(service, attempt + 1);
-                });
-            return;
-        }
-        m_demoGatewayCa = chain;
-        qCInfo(lcMonitoring).noquote()
-            << "trusting the demo gateway's certificate for this session:" << service.address
-            << chain.constFirst().digest(QCryptographicHash::Sha256).toHex(':');
-        monitor::addToCollector(*m_collector, service, servicePorts());
-    };
-    connect(socket, &QSslSocket::sslErrors, this, take);
-    connect(socket, &QSslSocket::encrypted, this, take);
-    connect(socket, &QAbstractSocket::errorOccurred, this, take);
-    // A server that takes the connection and never finishes the handshake is given up on.
-    QTimer::singleShot(std::chrono::seconds(5), socket, [socket] { socket->abort(); });
-    socket->connectToHostEncrypted(service.address, m_demoGatewayPort);
+    monitor::fetchPeerCertificate(
+        service.address, m_demoGatewayPort, this,
+        [this, service, session, attempt](const QList<QSslCertificate> &chain) {
+            // Another cluster attached meanwhile: the demo's gateway is none of its business.
+            if (!m_collector || m_session != session || !isDemoSession())
+                return;
+            if (chain.isEmpty()) {
+                // Not serving yet: its provisioning starts the gateway last. Ask again shortly.
+                if (attempt < kGatewayAttempts)
+                    QTimer::singleShot(kGatewayRetry, this, [this, service, session, attempt] {
+                        if (m_collector && m_session == session && m_demoGatewayCa.isEmpty())
+                            fetchDemoGatewayCertificate(service, attempt + 1);
+                    });
+                return;
+            }
+            m_demoGatewayCa = chain;
+            qCInfo(lcMonitoring).noquote()
+                << "trusting the demo gateway's certificate for this session:" << service.address
+                << chain.constFirst().digest(QCryptographicHash::Sha256).toHex(':');
+            monitor::addToCollector(*m_collector, service, servicePorts());
+        });
 }
 
 void MonitoringPanel::detach()

@@ -1,5 +1,7 @@
 #include "services.h"
 
+#include "deploy/demoservices.h"
+
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -138,7 +140,7 @@ quint16 servicePort(ServiceRole role)
     case ServiceRole::Llm:
         return 11434;
     case ServiceRole::Gateway:
-        return 8443;
+        return deploy::kSimulatorGatewayPort;
     }
     return 0;
 }

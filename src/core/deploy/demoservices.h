@@ -12,6 +12,9 @@ class QProcess;
 
 namespace rae::deploy {
 
+// The port rae-pve-sim serves a gateway VM's HTTPS on, and the demos probe: 443 needs root.
+inline constexpr quint16 kSimulatorGatewayPort = 8443;
+
 // PostgreSQL and Redis for a demo against the simulator. The simulator imitates RAE's API,
 // Qdrant, Ollama and the gateway but never these two (docs/simulator.md): the demo plays the
 // guests' part and runs real servers on the addresses the database and cache VMs got, so that

@@ -1,5 +1,6 @@
 #include "ha/clustersources.h"
 
+#include "proxmox/lenient.h"
 #include "proxmox/propertystring.h"
 
 #include <QCoreApplication>
@@ -13,25 +14,6 @@
 namespace rae::ha {
 
 namespace {
-
-// The role the deployer tagged a VM with (`rae-db`, `rae-api`, ...); `rae`, `rae-standby` and
-// `rae-version-*` name none. Proxmox stores tags separated by `;` (`,` and spaces are read too).
-std::optional<plan::Role> roleFromTags(const QStringList &tags)
-{
-    for (const QString &tag : tags) {
-        if (tag.startsWith(QLatin1String("rae-"), Qt::CaseInsensitive)) {
-            if (const auto role = plan::roleFromName(tag.mid(4).toLower()))
-                return role;
-        }
-    }
-    return std::nullopt;
-}
-
-QStringList splitTags(const QString &tags)
-{
-    static const QRegularExpression separators(QStringLiteral("[;, ]+"));
-    return tags.split(separators, Qt::SkipEmptyParts);
-}
 
 struct Tr
 {
@@ -236,7 +218,8 @@ PlanClusterState clusterStateFromScenario(const cluster::Scenario &scenario)
                 service.unusableNodes.insert(node.name, blocker);
         }
         input.vmNameOfId.insert(service.sid, vm->name);
-        if (const auto role = roleFromTags(splitTags(vm->config.value(QStringLiteral("tags")))))
+        if (const auto role = plan::roleFromTags(
+                proxmox::lenient::splitList(vm->config.value(QStringLiteral("tags")))))
             input.roleOfId.insert(service.sid, *role);
         managed.insert(service.sid);
         state.services.append(service);
@@ -246,7 +229,8 @@ PlanClusterState clusterStateFromScenario(const cluster::Scenario &scenario)
         if (vm.templateVm || managed.contains(sid))
             continue;
         input.vmNameOfId.insert(sid, vm.name);
-        if (const auto role = roleFromTags(splitTags(vm.config.value(QStringLiteral("tags")))))
+        if (const auto role = plan::roleFromTags(
+                proxmox::lenient::splitList(vm.config.value(QStringLiteral("tags")))))
             input.roleOfId.insert(sid, *role);
         state.guests.append(
             {sid, vm.name, vm.node,
@@ -314,7 +298,7 @@ PlanClusterState clusterStateFromInventory(const cluster::Inventory &inventory,
         service.maxRelocate = resource.maxRelocate;
         service.group = resource.group;
         input.vmNameOfId.insert(service.sid, guest->name);
-        if (const auto role = roleFromTags(guest->tags))
+        if (const auto role = plan::roleFromTags(guest->tags))
             input.roleOfId.insert(service.sid, *role);
         managed.insert(service.sid);
         state.services.append(service);
@@ -324,7 +308,7 @@ PlanClusterState clusterStateFromInventory(const cluster::Inventory &inventory,
         if (guest.isTemplate || managed.contains(id))
             continue;
         input.vmNameOfId.insert(id, guest.name);
-        if (const auto role = roleFromTags(guest.tags))
+        if (const auto role = plan::roleFromTags(guest.tags))
             input.roleOfId.insert(id, *role);
         state.guests.append({id, guest.name, guest.node, double(guest.maxCpu), guest.memoryTotal,
                              guest.status == cluster::GuestStatus::Running});

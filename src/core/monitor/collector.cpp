@@ -60,10 +60,9 @@ void Collector::addProbe(const ProbeTarget &target)
         kProbePrefix + probeKindName(target.kind) + QLatin1Char(' ') + target.subject;
     if (Probe *old = m_probes.take(task)) {
         // The same subject again with a new target (a password or certificate learned later):
-        // the old probe's answer no longer counts, and a probe of it in flight frees its slot.
+        // the old probe's answer no longer counts; addTask below resets a slot it held.
         old->disconnect(this);
         old->deleteLater();
-        m_scheduler.reportResult(task, true);
     }
     Probe *probe = Probe::create(target, m_network, this);
     m_probes.insert(task, probe);

@@ -8,6 +8,10 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QLoggingCategory>
+#include <QSslSocket>
+#include <QTimer>
+
+#include <memory>
 
 Q_LOGGING_CATEGORY(lcDiscovery, "raedeploy.monitor.discovery")
 
@@ -34,15 +38,27 @@ ServicePorts ServicePorts::fromPlan(const plan::Plan &plan)
     return ports;
 }
 
-std::optional<plan::Role> roleFromTags(const QStringList &tags)
+void fetchPeerCertificate(const QString &host, quint16 port, QObject *context,
+                          std::function<void(const QList<QSslCertificate> &)> done,
+                          std::chrono::milliseconds timeout)
 {
-    for (const QString &tag : tags) {
-        if (tag.startsWith(QLatin1String("rae-"), Qt::CaseInsensitive)) {
-            if (auto role = plan::roleFromName(tag.mid(4).toLower()))
-                return role;
-        }
-    }
-    return std::nullopt;
+    auto *socket = new QSslSocket(context);
+    auto taken = std::make_shared<bool>(false);
+    auto take = [socket, taken, done] {
+        if (*taken)
+            return;
+        *taken = true;
+        const QList<QSslCertificate> chain = socket->peerCertificateChain().mid(0, 1);
+        socket->abort();
+        socket->deleteLater();
+        done(chain);
+    };
+    QObject::connect(socket, &QSslSocket::sslErrors, socket, take);
+    QObject::connect(socket, &QSslSocket::encrypted, socket, take);
+    QObject::connect(socket, &QAbstractSocket::errorOccurred, socket, take);
+    // A server that takes the connection and never finishes the handshake is given up on.
+    QTimer::singleShot(timeout, socket, [socket] { socket->abort(); });
+    socket->connectToHostEncrypted(host, port);
 }
 
 std::optional<plan::Role> roleFromVmName(const QString &name)
@@ -71,7 +87,7 @@ std::optional<plan::Role> roleFromVmName(const QString &name)
 
 std::optional<plan::Role> roleOf(const cluster::GuestResource &guest, const plan::Plan *plan)
 {
-    if (auto role = roleFromTags(guest.tags))
+    if (auto role = plan::roleFromTags(guest.tags))
         return role;
     if (plan) {
         if (const plan::Vm *vm = plan->vm(guest.name))

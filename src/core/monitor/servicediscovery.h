@@ -12,6 +12,8 @@
 #include <QSet>
 #include <QSslCertificate>
 
+#include <chrono>
+#include <functional>
 #include <optional>
 
 namespace rae::proxmox {
@@ -35,8 +37,6 @@ struct ServicePorts
     static ServicePorts fromPlan(const plan::Plan &plan);
 };
 
-// The role a VM was deployed for, from its `rae-<role>` tag (the deployer writes it).
-std::optional<plan::Role> roleFromTags(const QStringList &tags);
 // The role guessed from a VM's name when neither tags nor a plan tell ("rae-db-1", "qdrant").
 std::optional<plan::Role> roleFromVmName(const QString &name);
 // Tags first, then the plan's VM of that name (`plan` may be null), then the name.
@@ -44,6 +44,14 @@ std::optional<plan::Role> roleOf(const cluster::GuestResource &guest, const plan
 
 ProbeTarget probeFor(plan::Role role, const QString &subject, const QString &host,
                      const ServicePorts &ports);
+
+// The certificate a TLS server at host:port shows, whoever signed it, for a caller that then
+// decides to trust it (the demos trust the simulator's gateway so). `done` gets the leaf
+// certificate, or nothing when no TLS server answered within `timeout`; never before this
+// returns. The connection is closed as soon as the certificate is seen.
+void fetchPeerCertificate(const QString &host, quint16 port, QObject *context,
+                          std::function<void(const QList<QSslCertificate> &)> done,
+                          std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
 // The first IPv4 address of the guest agent's `network-get-interfaces` answer that is not on the
 // loopback interface; empty when there is none.

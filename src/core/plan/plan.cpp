@@ -157,6 +157,16 @@ std::optional<Role> roleFromName(const QString &name)
 {
     return valueOf(kRoleNames, name);
 }
+std::optional<Role> roleFromTags(const QStringList &tags)
+{
+    for (const QString &tag : tags) {
+        if (tag.startsWith(QLatin1String("rae-"), Qt::CaseInsensitive)) {
+            if (auto role = roleFromName(tag.mid(4).toLower()))
+                return role;
+        }
+    }
+    return std::nullopt;
+}
 QString storageTypeName(StorageType type)
 {
     return nameOf(kStorageTypeNames, type);

@@ -343,6 +343,9 @@ QString roleName(Role role);
 // What a role is called for people, translated: "database", "vector store", "API".
 QString roleTitle(Role role);
 std::optional<Role> roleFromName(const QString &name);
+// The role a deployed VM was tagged with (`rae-db`, `rae-api`, ...: the deployer writes
+// `rae-<role>`); `rae`, `rae-standby` and `rae-version-*` name none.
+std::optional<Role> roleFromTags(const QStringList &tags);
 QString storageTypeName(StorageType type);
 std::optional<StorageType> storageTypeFromName(const QString &name);
 QString haStateName(HaState state);

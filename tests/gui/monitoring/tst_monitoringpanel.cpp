@@ -18,6 +18,24 @@
 using namespace rae;
 using namespace rae::gui;
 
+namespace {
+
+// A profile of the simulator's test-only `app` token, its certificate pinned in `settings`.
+cluster::ClusterProfile simulatorProfile(const SimProcess &sim, const QString &name,
+                                         QSettings &settings)
+{
+    cluster::ClusterProfile profile;
+    profile.name = name;
+    profile.endpoints = {sim.value(QStringLiteral("url"))};
+    profile.user = QStringLiteral("deployer@pve");
+    profile.tokenName = QStringLiteral("app");
+    proxmox::PinStore(&settings, profile.name)
+        .pin(QUrl(profile.endpoints.first()).host(), sim.value(QStringLiteral("fingerprint")));
+    return profile;
+}
+
+} // namespace
+
 // The monitoring panel with its collector against the real simulator over TLS: node load and
 // replication lag reach the charts, and the history is saved where the next run finds it.
 class TestMonitoringPanel final : public QObject
@@ -37,14 +55,8 @@ void TestMonitoringPanel::theChartsFillFromTheSimulator()
     QSettings settings(dir.filePath(QStringLiteral("settings.ini")), QSettings::IniFormat);
     QNetworkAccessManager network;
 
-    cluster::ClusterProfile profile;
-    profile.name = QStringLiteral("reference lab");
-    profile.endpoints = {sim.value(QStringLiteral("url"))};
-    profile.user = QStringLiteral("deployer@pve");
-    profile.tokenName = QStringLiteral("app");
-    const QUrl url(profile.endpoints.first());
-    proxmox::PinStore(&settings, profile.name)
-        .pin(url.host(), sim.value(QStringLiteral("fingerprint")));
+    const cluster::ClusterProfile profile =
+        simulatorProfile(sim, QStringLiteral("reference lab"), settings);
     ClusterSession session(profile, &settings, &network);
 
     MonitoringPanel panel(&network, &settings, dir.filePath(QStringLiteral("monitoring")));
@@ -112,13 +124,7 @@ void TestMonitoringPanel::theDemoServesItsDatabaseAndCacheAndTrustsItsGateway()
     QTemporaryDir dir;
     QSettings settings(dir.filePath(QStringLiteral("settings.ini")), QSettings::IniFormat);
     QNetworkAccessManager network;
-    cluster::ClusterProfile profile;
-    profile.name = QStringLiteral("prod");
-    profile.endpoints = {sim.value(QStringLiteral("url"))};
-    profile.user = QStringLiteral("deployer@pve");
-    profile.tokenName = QStringLiteral("app");
-    proxmox::PinStore(&settings, profile.name)
-        .pin(QUrl(profile.endpoints.first()).host(), sim.value(QStringLiteral("fingerprint")));
+    const cluster::ClusterProfile profile = simulatorProfile(sim, QStringLiteral("prod"), settings);
     ClusterSession session(profile, &settings, &network);
 
     MonitoringPanel panel(&network, &settings, dir.filePath(QStringLiteral("monitoring")));

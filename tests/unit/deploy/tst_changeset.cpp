@@ -567,7 +567,7 @@ private slots:
         const Changeset set = computeChangeset(plan, ClusterSnapshot{});
         const QString text = renderChangeset(set);
         QVERIFY2(text.contains(QStringLiteral("    ciuser: rae\n    sshkeys: ssh-ed25519 "
-                                             "…LVJFQUwh example@rae-deploy.invalid\n")),
+                                              "…LVJFQUwh example@rae-deploy.invalid\n")),
                  qPrintable(text));
         QVERIFY(text.contains(QLatin1String("+ pool rae\n    comment: RAE on rae-prod\n")));
         const QList<Action> actions = planActions(plan, set);

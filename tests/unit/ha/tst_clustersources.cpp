@@ -45,6 +45,21 @@ replication:
   - {id: 101-0, target: pve2}
 )";
 
+// An inventory of three online nodes with 32 threads and 128 GiB each, and nothing else.
+cluster::Inventory threeNodes()
+{
+    cluster::Inventory inventory;
+    for (const char *name : {"pve1", "pve2", "pve3"}) {
+        cluster::NodeResource node;
+        node.name = QString::fromLatin1(name);
+        node.status = cluster::NodeStatus::Online;
+        node.maxCpu = 32;
+        node.memoryTotal = 128ull << 30;
+        inventory.resources.nodes.append(node);
+    }
+    return inventory;
+}
+
 ha::PlanClusterState fromScenario()
 {
     const auto scenario = cluster::Scenario::parse(QByteArray(kScenario), QStringLiteral("test"));
@@ -206,15 +221,7 @@ void TestClusterSources::inventoryGivesMaintenanceGroupsAndNotes()
 
 void TestClusterSources::liveConfigsGiveStartBlockers()
 {
-    cluster::Inventory inventory;
-    for (const char *name : {"pve1", "pve2", "pve3"}) {
-        cluster::NodeResource node;
-        node.name = QString::fromLatin1(name);
-        node.status = cluster::NodeStatus::Online;
-        node.maxCpu = 32;
-        node.memoryTotal = 128ull << 30;
-        inventory.resources.nodes.append(node);
-    }
+    cluster::Inventory inventory = threeNodes();
     cluster::GuestResource llm;
     llm.vmid = 103;
     llm.name = QStringLiteral("rae-llm");
@@ -283,15 +290,7 @@ void TestClusterSources::liveRaeVmsAreReportedByRole()
 {
     // A deployed RAE: its VMs carry `rae-<role>` tags. One API replica is not HA-managed, the
     // LLM VM neither, and a stopped API VM of an earlier version is kept for a rollback.
-    cluster::Inventory inventory;
-    for (const char *name : {"pve1", "pve2", "pve3"}) {
-        cluster::NodeResource node;
-        node.name = QString::fromLatin1(name);
-        node.status = cluster::NodeStatus::Online;
-        node.maxCpu = 32;
-        node.memoryTotal = 128ull << 30;
-        inventory.resources.nodes.append(node);
-    }
+    cluster::Inventory inventory = threeNodes();
     const auto guest = [](int vmid, const char *name, const char *node, QStringList tags,
                           bool running) {
         cluster::GuestResource resource;
