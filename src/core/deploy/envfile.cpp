@@ -1,10 +1,10 @@
 #include "deploy/envfile.h"
 
 #include <QCoreApplication>
+#include <QList>
+#include <QRandomGenerator>
 
 #include <algorithm>
-
-#include <openssl/rand.h>
 
 namespace rae::deploy {
 
@@ -31,11 +31,16 @@ EnvEntry plain(const QString &key, const QString &value)
 
 Result<QString> generatePassword(int bytes)
 {
-    QByteArray raw(bytes, '\0');
-    if (RAND_bytes(reinterpret_cast<unsigned char *>(raw.data()), bytes) != 1)
-        return Error{Tr::tr("The random generator could not produce a password."),
-                     Tr::tr("Check that OpenSSL can seed itself (/dev/urandom readable)."),
-                     {}};
+    if (bytes <= 0)
+        return Error{
+            Tr::tr("A password must have at least one random byte (asked for %1).").arg(bytes),
+            Tr::tr("Ask for a positive number of bytes."),
+            {}};
+    // The operating system's generator (getrandom on Linux), which Qt documents as safe for
+    // secrets; OpenSSL's would cost every program that links the core a library at start-up.
+    QList<quint32> words((bytes + 3) / 4);
+    QRandomGenerator::system()->fillRange(words.data(), words.size());
+    const QByteArray raw(reinterpret_cast<const char *>(words.constData()), bytes);
     const QByteArray encoded =
         raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
     return QString::fromLatin1(encoded);

@@ -41,7 +41,7 @@ enum class SecretDisplay
     Revealed
 };
 
-// A password of `bytes` random bytes from OpenSSL's CSPRNG, base64url without padding, so it
+// A password of `bytes` random bytes from the operating system's CSPRNG, base64url without padding, so it
 // needs no quoting in a URL, a .env file or a shell script.
 Result<QString> generatePassword(int bytes = 24);
 

@@ -31,6 +31,23 @@ private slots:
             QVERIFY(c.isLetterOrNumber() || c == QLatin1Char('-') || c == QLatin1Char('_'));
     }
 
+    void passwordsOfAnyLength()
+    {
+        // Lengths that are not a multiple of the generator's 32-bit words come out whole.
+        for (int bytes : {1, 5, 7, 33}) {
+            const auto password = deploy::generatePassword(bytes);
+            QVERIFY(password.ok());
+            QCOMPARE(
+                QByteArray::fromBase64(password->toLatin1(), QByteArray::Base64UrlEncoding |
+                                                                 QByteArray::OmitTrailingEquals)
+                    .size(),
+                bytes);
+        }
+        const auto none = deploy::generatePassword(0);
+        QVERIFY(!none.ok());
+        QVERIFY(none.error().message.contains(QLatin1String("at least one")));
+    }
+
     void environment_data()
     {
         QTest::addColumn<QString>("key");
