@@ -10,6 +10,7 @@
 #include <QAction>
 #include <QDockWidget>
 #include <QFile>
+#include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSettings>
@@ -17,6 +18,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <QToolButton>
 
 using namespace rae;
 using namespace rae::gui;
@@ -36,6 +38,7 @@ private slots:
     void theTitleMarksUnsavedChanges();
     void aBrokenPlanIsReportedInTheMessageBar();
     void docksBehindATabAreFilledWhenBroughtToFront();
+    void theTreeFilterGetsItsClearButtonWithText();
 
 private:
     std::unique_ptr<ApplicationServices> services();
@@ -243,6 +246,30 @@ void TestMainWindow::docksBehindATabAreFilledWhenBroughtToFront()
     QTest::keyClick(&window, Qt::Key_6, Qt::AltModifier);
     QTRY_VERIFY(inFront(failures));
     QCOMPARE(failures->widget(), content);
+}
+
+void TestMainWindow::theTreeFilterGetsItsClearButtonWithText()
+{
+    auto shared = services();
+    MainWindow window(shared.get());
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QLineEdit *filter = nullptr;
+    for (QLineEdit *edit : window.findChildren<QLineEdit *>()) {
+        if (edit->placeholderText() == QLatin1String("Filter nodes and VMs"))
+            filter = edit;
+    }
+    QVERIFY(filter);
+    // Made at the first text rather than during start-up; there is nothing to clear before.
+    QVERIFY(!filter->isClearButtonEnabled());
+    QTest::keyClicks(filter, QStringLiteral("rae-db"));
+    QVERIFY(filter->isClearButtonEnabled());
+    // The line edit's clear button is a tool button of its own.
+    auto *clear = filter->findChild<QToolButton *>();
+    QVERIFY(clear);
+    QTRY_VERIFY(clear->isVisible());
+    QTest::mouseClick(clear, Qt::LeftButton);
+    QVERIFY(filter->text().isEmpty());
 }
 
 QTEST_MAIN(TestMainWindow)
