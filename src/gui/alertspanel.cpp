@@ -72,7 +72,7 @@ void AlertsPanel::notify(const monitor::Alert &alert)
                                 : QSystemTrayIcon::Warning);
         return;
     }
-    emit notificationFallback(text);
+    emit notificationFallback(alert, text);
 }
 
 void AlertsPanel::updateSummary()

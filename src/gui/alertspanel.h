@@ -32,7 +32,7 @@ public:
     void notify(const monitor::Alert &alert);
 
 signals:
-    void notificationFallback(const QString &text);
+    void notificationFallback(const rae::monitor::Alert &alert, const QString &text);
 
 private:
     void updateSummary();

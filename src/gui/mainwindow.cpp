@@ -443,9 +443,15 @@ void MainWindow::createDocks()
     findingsDock->raise();
     const auto makeAlertsPanel = [this] {
         auto *alertsPanel = new AlertsPanel(m_monitoring);
-        connect(alertsPanel, &AlertsPanel::notificationFallback, this, [this](const QString &text) {
-            m_messageBar->showMessage(MessageBar::Level::Warning, text);
-        });
+        connect(alertsPanel, &AlertsPanel::notificationFallback, this,
+                [this](const monitor::Alert &alert, const QString &text) {
+                    m_messageBar->showMessage(alert.severity == monitor::AlertSeverity::Critical
+                                                  ? MessageBar::Level::Error
+                                                  : MessageBar::Level::Warning,
+                                              text);
+                    m_alertInBar = alert.ruleId + QLatin1Char('\n') + alert.subject;
+                    m_alertInBarText = text;
+                });
         return alertsPanel;
     };
     fillWhenShown(alertsDock, makeAlertsPanel);
@@ -459,6 +465,21 @@ void MainWindow::createDocks()
                 alertsDock->setWidget(alertsPanel);
                 alertsPanel->notify(alert);
             });
+    // An alert in the message bar that clears says so there, rather than staying as if it held.
+    connect(
+        m_monitoring, &MonitoringPanel::alertCleared, this, [this](const monitor::Alert &alert) {
+            if (m_alertInBar != alert.ruleId + QLatin1Char('\n') + alert.subject)
+                return;
+            if (m_messageBar->text() == m_alertInBarText) {
+                m_messageBar->showMessage(MessageBar::Level::Info,
+                                          tr("%2 (cleared at %1)")
+                                              .arg(QDateTime::fromMSecsSinceEpoch(alert.clearedMs)
+                                                       .toString(QStringLiteral("HH:mm:ss")),
+                                                   m_alertInBarText));
+            }
+            m_alertInBar.clear();
+            m_alertInBarText.clear();
+        });
     connect(m_monitoring, &MonitoringPanel::alertsChanged, this,
             [this] { applyAlertBadges(m_scene, m_monitoring->alertedItems()); });
 

@@ -195,6 +195,10 @@ private:
     quint64 m_analysedRevision = ~quint64(0);
     bool m_failureRunning = false; // until finished() is delivered, not only until the worker ends
     QString m_failedNode;
+    // The alert the message bar shows when the desktop has no tray: rule id and subject, and the
+    // text, so that its clearing replaces it only while the bar still shows it.
+    QString m_alertInBar;
+    QString m_alertInBarText;
     QSplitter *m_splitter = nullptr;
     QLabel *m_modeLabel = nullptr;
     QLabel *m_findingsLabel = nullptr;

@@ -88,6 +88,7 @@ MonitoringPanel::MonitoringPanel(QNetworkAccessManager *network, QSettings *sett
     connect(m_alerts, &monitor::AlertEngine::cleared, this, [this](const monitor::Alert &alert) {
         qCInfo(lcMonitoring) << "alert cleared" << alert.ruleId << alert.subject;
         m_alertsModel->clear(alert);
+        emit alertCleared(alert);
         emit alertsChanged();
     });
     m_status = tr("Not collecting: connect a cluster.");

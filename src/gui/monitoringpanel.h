@@ -108,6 +108,7 @@ public:
 
 signals:
     void alertRaised(const rae::monitor::Alert &alert);
+    void alertCleared(const rae::monitor::Alert &alert);
     // The set of active alerts changed (raised or cleared).
     void alertsChanged();
     void problem(const QString &subject, const QString &message);

@@ -5,6 +5,7 @@
 #include "monitoringpanel.h"
 #include "plandocument.h"
 
+#include "monitor/alerts.h"
 #include "plan/planwriter.h"
 
 #include <QAction>
@@ -39,6 +40,7 @@ private slots:
     void aBrokenPlanIsReportedInTheMessageBar();
     void docksBehindATabAreFilledWhenBroughtToFront();
     void theTreeFilterGetsItsClearButtonWithText();
+    void anAlertInTheMessageBarSaysWhenItClears();
 
 private:
     std::unique_ptr<ApplicationServices> services();
@@ -270,6 +272,42 @@ void TestMainWindow::theTreeFilterGetsItsClearButtonWithText()
     QTRY_VERIFY(clear->isVisible());
     QTest::mouseClick(clear, Qt::LeftButton);
     QVERIFY(filter->text().isEmpty());
+}
+
+void TestMainWindow::anAlertInTheMessageBarSaysWhenItClears()
+{
+    auto shared = services();
+    MainWindow window(shared.get());
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    // Offscreen there is no tray, so alerts go to the message bar.
+    monitor::AlertEngine *engine = window.monitoringPanel()->alertEngine();
+    const auto gatewayFails = [engine](qint64 fromMs, double value) {
+        // The service.down rule raises and clears after 10 s.
+        engine->observe(QStringLiteral("probe.failed"), QStringLiteral("rae-gateway"), fromMs,
+                        value);
+        engine->observe(QStringLiteral("probe.failed"), QStringLiteral("rae-gateway"),
+                        fromMs + 11'000, value);
+    };
+    gatewayFails(0, 1);
+    QCOMPARE(window.messageBar()->level(), MessageBar::Level::Error);
+    QVERIFY2(window.messageBar()->text().startsWith(QLatin1String("rae-gateway: ")),
+             qPrintable(window.messageBar()->text()));
+    const QString raised = window.messageBar()->text();
+
+    gatewayFails(20'000, 0);
+    QCOMPARE(window.messageBar()->level(), MessageBar::Level::Info);
+    QVERIFY2(window.messageBar()->text().startsWith(raised + QLatin1String(" (cleared at ")),
+             qPrintable(window.messageBar()->text()));
+
+    // Raised again, then something else takes the bar: the clearing leaves that message alone.
+    gatewayFails(40'000, 1);
+    QCOMPARE(window.messageBar()->text(), raised);
+    window.openPlan(m_dir->filePath(QStringLiteral("missing.yaml")));
+    const QString other = window.messageBar()->text();
+    QVERIFY(other.contains(QLatin1String("missing.yaml")));
+    gatewayFails(60'000, 0);
+    QCOMPARE(window.messageBar()->text(), other);
 }
 
 QTEST_MAIN(TestMainWindow)
