@@ -593,8 +593,19 @@ void MainWindow::createMenus()
     clusterMenu->addAction(m_addClusterAction);
     m_profilesMenu =
         clusterMenu->addMenu(QIcon(QStringLiteral(":/icons/connect.svg")), tr("&Connect"));
-    connect(m_profilesMenu, &QMenu::aboutToShow, this, &MainWindow::rebuildProfilesMenu);
+    connect(m_profilesMenu, &QMenu::aboutToShow, this, [this] {
+        fillProfilesMenu(m_profilesMenu, [this](const cluster::ClusterProfile &profile) {
+            connectProfile(profile);
+        });
+    });
     clusterMenu->addAction(m_disconnectAction);
+    m_removeProfilesMenu = clusterMenu->addMenu(tr("&Remove Cluster"));
+    m_removeProfilesMenu->setObjectName(QStringLiteral("removeClusterMenu"));
+    connect(m_removeProfilesMenu, &QMenu::aboutToShow, this, [this] {
+        fillProfilesMenu(m_removeProfilesMenu, [this](const cluster::ClusterProfile &profile) {
+            removeProfile(profile);
+        });
+    });
     clusterMenu->addSeparator();
     clusterMenu->addAction(m_deployAction);
     clusterMenu->addAction(m_resumeDeployAction);
@@ -1266,17 +1277,60 @@ void MainWindow::showError(const QString &text, const QString &actionText,
 
 // --- Clusters ---
 
-void MainWindow::rebuildProfilesMenu()
+void MainWindow::fillProfilesMenu(
+    QMenu *menu, const std::function<void(const cluster::ClusterProfile &)> &chosen)
 {
-    m_profilesMenu->clear();
+    menu->clear();
     const QList<cluster::ClusterProfile> profiles = cluster::loadClusterProfiles(*m_settings);
     for (const cluster::ClusterProfile &profile : profiles) {
-        QAction *action = m_profilesMenu->addAction(profile.name);
+        QAction *action = menu->addAction(profile.name);
         action->setToolTip(profile.endpoints.join(QStringLiteral(", ")));
-        connect(action, &QAction::triggered, this, [this, profile] { connectProfile(profile); });
+        connect(action, &QAction::triggered, this, [chosen, profile] { chosen(profile); });
     }
     if (profiles.isEmpty())
-        m_profilesMenu->addAction(tr("No clusters yet: use Add Cluster"))->setEnabled(false);
+        menu->addAction(tr("No clusters yet: use Add Cluster"))->setEnabled(false);
+}
+
+void MainWindow::removeProfile(const cluster::ClusterProfile &profile)
+{
+    auto *box = new QMessageBox(QMessageBox::Warning, tr("Remove Cluster"),
+                                tr("Remove the cluster %1 from RAE Deploy?").arg(profile.name),
+                                QMessageBox::Cancel, this);
+    box->setInformativeText(
+        tr("Its connection settings, the secret of %1 in the keychain and its pinned "
+           "certificates are forgotten, and it is disconnected. Nothing on the cluster changes; "
+           "Add Cluster connects it again.")
+            .arg(profile.account()));
+    QPushButton *remove = box->addButton(tr("Remove"), QMessageBox::DestructiveRole);
+    box->setDefaultButton(QMessageBox::Cancel);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::buttonClicked, this,
+            [this, remove, profile](QAbstractButton *button) {
+                if (button != remove)
+                    return;
+                for (ClusterSession *session : QList<ClusterSession *>(m_sessions)) {
+                    if (session->profile().name == profile.name)
+                        disconnectSession(session);
+                }
+                cluster::removeClusterProfile(*m_settings, profile.name);
+                m_eventLog->append(EventLogModel::Level::Info, profile.name, tr("cluster removed"));
+                m_services->credentials()->remove(
+                    profile.name, profile.account(), this,
+                    [this, profile](const secrets::SecretResult<Done> &removed) {
+                        // Without a keychain there is no entry to remove (a secret kept for
+                        // the session only is the store's own to drop).
+                        if (removed.ok() ||
+                            removed.error().kind == secrets::SecretError::Kind::NotFound ||
+                            removed.error().kind == secrets::SecretError::Kind::NoKeychain)
+                            return;
+                        showError(
+                            tr("The cluster %1 was removed, but its secret could not be removed "
+                               "from the keychain: %2. Remove the entry for %3 with the desktop's "
+                               "keychain tool (e.g. Seahorse).")
+                                .arg(profile.name, removed.error().message, profile.account()));
+                    });
+            });
+    box->open();
 }
 
 void MainWindow::addClusterDialog()
@@ -1492,15 +1546,19 @@ void MainWindow::askTotp(std::function<void(std::optional<QString>)> answer)
 
 void MainWindow::disconnectActive()
 {
-    if (!m_activeSession)
-        return;
-    ClusterSession *session = m_activeSession;
+    if (ClusterSession *session = m_activeSession.data())
+        disconnectSession(session);
+}
+
+void MainWindow::disconnectSession(ClusterSession *session)
+{
     session->stop();
     m_clusterModel->removeCluster(session->profile().name);
     m_eventLog->append(EventLogModel::Level::Info, session->profile().name, tr("disconnected"));
     m_sessions.removeAll(session);
     session->deleteLater();
-    m_activeSession = m_sessions.isEmpty() ? nullptr : m_sessions.last();
+    if (m_activeSession == session)
+        m_activeSession = m_sessions.isEmpty() ? nullptr : m_sessions.last();
     m_migration->setSession(m_activeSession);
     m_disconnectAction->setEnabled(!m_sessions.isEmpty());
     m_deployAction->setEnabled(!m_sessions.isEmpty());

@@ -163,7 +163,12 @@ private:
     void connectProfile(const cluster::ClusterProfile &profile);
     void askSecretAndConnect(const cluster::ClusterProfile &profile);
     void disconnectActive();
-    void rebuildProfilesMenu();
+    void disconnectSession(ClusterSession *session);
+    // Lists the cluster profiles in `menu`, each calling `chosen` with its profile.
+    void fillProfilesMenu(QMenu *menu,
+                          const std::function<void(const cluster::ClusterProfile &)> &chosen);
+    // Asks, then disconnects the cluster and forgets its profile, secret and pinned certificates.
+    void removeProfile(const cluster::ClusterProfile &profile);
     void onConnectionFailed(ClusterSession *session, const proxmox::ApiError &error);
     void askTrust(const proxmox::CertificateFacts &facts, const QUrl &endpoint,
                   std::function<void(bool)> decide);
@@ -206,6 +211,7 @@ private:
     QTimer *m_autosave = nullptr;
     QMenu *m_recentMenu = nullptr;
     QMenu *m_profilesMenu = nullptr;
+    QMenu *m_removeProfilesMenu = nullptr;
     QMenu *m_viewMenu = nullptr;
 
     QAction *m_openAction = nullptr;

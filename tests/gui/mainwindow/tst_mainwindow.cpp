@@ -5,13 +5,16 @@
 #include "monitoringpanel.h"
 #include "plandocument.h"
 
+#include "cluster/profile.h"
 #include "monitor/alerts.h"
 #include "plan/planwriter.h"
+#include "proxmox/certificatetrust.h"
 
 #include <QAction>
 #include <QDockWidget>
 #include <QFile>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSettings>
@@ -41,6 +44,7 @@ private slots:
     void docksBehindATabAreFilledWhenBroughtToFront();
     void theTreeFilterGetsItsClearButtonWithText();
     void anAlertInTheMessageBarSaysWhenItClears();
+    void aClusterIsRemovedAfterAskingFirst();
 
 private:
     std::unique_ptr<ApplicationServices> services();
@@ -308,6 +312,63 @@ void TestMainWindow::anAlertInTheMessageBarSaysWhenItClears()
     QVERIFY(other.contains(QLatin1String("missing.yaml")));
     gatewayFails(60'000, 0);
     QCOMPARE(window.messageBar()->text(), other);
+}
+
+void TestMainWindow::aClusterIsRemovedAfterAskingFirst()
+{
+    auto shared = services();
+    cluster::ClusterProfile profile;
+    profile.name = QStringLiteral("lab");
+    profile.endpoints = {QStringLiteral("https://pve1.lab.example:8006")};
+    profile.user = QStringLiteral("deployer@pve");
+    profile.tokenName = QStringLiteral("app");
+    cluster::saveClusterProfile(*shared->settings(), profile);
+    proxmox::PinStore pins(shared->settings(), profile.name);
+    pins.pin(QStringLiteral("pve1.lab.example"), QString(64, QLatin1Char('a')));
+    MainWindow window(shared.get());
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+
+    auto *menu = window.findChild<QMenu *>(QStringLiteral("removeClusterMenu"));
+    QVERIFY(menu);
+    const auto chooseLab = [&window, menu] {
+        emit menu->aboutToShow();
+        QAction *lab = nullptr;
+        for (QAction *action : menu->actions()) {
+            if (action->text() == QLatin1String("lab"))
+                lab = action;
+        }
+        if (!lab)
+            return static_cast<QMessageBox *>(nullptr);
+        lab->trigger();
+        return window.findChild<QMessageBox *>();
+    };
+    // Cancel keeps it.
+    QMessageBox *box = chooseLab();
+    QVERIFY(box);
+    QVERIFY(box->text().contains(QLatin1String("lab")));
+    QVERIFY(box->informativeText().contains(QLatin1String("deployer@pve!app")));
+    QCOMPARE(box->defaultButton(), box->button(QMessageBox::Cancel));
+    box->button(QMessageBox::Cancel)->click();
+    QTRY_VERIFY(!window.findChild<QMessageBox *>());
+    QCOMPARE(cluster::loadClusterProfiles(*shared->settings()).size(), 1);
+    QCOMPARE(pins.fingerprints().size(), 1);
+
+    // Remove forgets it and its pinned certificate: no longer listed, gone from the settings.
+    box = chooseLab();
+    QVERIFY(box);
+    QAbstractButton *remove = nullptr;
+    for (QAbstractButton *button : box->buttons()) {
+        if (box->buttonRole(button) == QMessageBox::DestructiveRole)
+            remove = button;
+    }
+    QVERIFY(remove);
+    remove->click();
+    QVERIFY(cluster::loadClusterProfiles(*shared->settings()).isEmpty());
+    QVERIFY(pins.fingerprints().isEmpty());
+    QTRY_VERIFY(!window.findChild<QMessageBox *>());
+    QVERIFY(!chooseLab());
+    QVERIFY(window.findChild<QMessageBox *>() == nullptr);
 }
 
 QTEST_MAIN(TestMainWindow)
