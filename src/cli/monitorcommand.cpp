@@ -2,6 +2,8 @@
 
 #include "clusteraccess.h"
 
+#include "deploy/servicesecrets.h"
+
 #include "monitor/alerts.h"
 #include "monitor/clock.h"
 #include "monitor/collector.h"
@@ -12,6 +14,7 @@
 #include "plan/planreader.h"
 #include "proxmox/certificatetrust.h"
 #include "proxmox/client.h"
+#include "secrets/credentialstore.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -106,9 +109,11 @@ int runMonitorCommand(const QStringList &arguments, QTextStream &out, QTextStrea
                                             Tr::tr("TIME"), QStringLiteral("30s"));
     const QCommandLineOption csvOption(QStringLiteral("csv"), Tr::tr("where to write the series"),
                                        Tr::tr("FILE"));
-    const QCommandLineOption redisPasswordOption(QStringLiteral("redis-password-file"),
-                                                 Tr::tr("a file holding the Redis password"),
-                                                 Tr::tr("FILE"));
+    const QCommandLineOption redisPasswordOption(
+        QStringLiteral("redis-password-file"),
+        Tr::tr("a file holding the Redis password (without it: the one a deployment "
+               "keeps in the keychain for the cluster)"),
+        Tr::tr("FILE"));
     parser.addOptions({planOption, clusterOption, tokenOption, fingerprintOption, durationOption,
                        csvOption, redisPasswordOption});
     parser.addHelpOption();
@@ -212,6 +217,30 @@ int runMonitorCommand(const QStringList &arguments, QTextStream &out, QTextStrea
             err << Tr::tr("cannot connect to %1: %2").arg(url.toDisplayString(), *connectError)
                 << '\n';
             return 2;
+        }
+    }
+
+    // Without a password file, the one a deployment with this tool keeps in the keychain: under
+    // the saved cluster's name, then the plan's (where the deployment stored it).
+    if (!parser.isSet(redisPasswordOption)) {
+        QStringList clusters;
+        if (access)
+            clusters.append(access->profile.name);
+        if (plan)
+            clusters.append(plan->cluster.name);
+        secrets::CredentialStore store;
+        QEventLoop loop;
+        deploy::StoredRedisPassword stored;
+        deploy::findRedisPassword(&store, clusters, plan ? &*plan : nullptr, &loop,
+                                  [&](const deploy::StoredRedisPassword &found) {
+                                      stored = found;
+                                      loop.quit();
+                                  });
+        loop.exec();
+        run.ports.redisPassword = stored.password;
+        if (stored.password.isEmpty()) {
+            run.ports.redisPasswordMissing =
+                Tr::tr("%1; or pass --redis-password-file FILE").arg(stored.missing);
         }
     }
     return runMonitoring(client, run, out, err);

@@ -426,6 +426,8 @@ void MainWindow::createDocks()
     m_monitoring = new MonitoringPanel(m_services->network(), m_settings,
                                        QFileInfo(m_services->recoveryDir()).absolutePath() +
                                            QStringLiteral("/monitoring"));
+    // The Redis password a deployment keeps in the keychain, for the probe of its Redis.
+    m_monitoring->setCredentialStore(m_services->credentials());
     m_monitoringDock = new QDockWidget(tr("Monitoring"), this);
     m_monitoringDock->setObjectName(QStringLiteral("monitoringDock"));
     m_monitoringDock->setWidget(m_monitoring);
@@ -721,6 +723,9 @@ void MainWindow::openDeployDialog(DeployDialog::Start start)
                            session->profile().name,
                            succeeded ? tr("deployment applied")
                                      : tr("deployment stopped with failures; it can be resumed"));
+        // A first deployment has just stored the Redis password its probe needs.
+        if (session == m_monitoring->session())
+            m_monitoring->reloadRedisPassword();
         session->pollNow();
     });
     dialog->show();

@@ -3,6 +3,7 @@
 #include "alertsmodel.h"
 #include "clustersession.h"
 
+#include "deploy/servicesecrets.h"
 #include "monitor/clock.h"
 #include "monitor/collector.h"
 
@@ -249,6 +250,8 @@ void MonitoringPanel::attach(ClusterSession *session)
     if (!session)
         return;
     m_session = session;
+    m_passwordLookup.clear();
+    ++m_passwordLookupId;
     m_storeFolder = QDir(m_dataFolder).filePath(folderName(session->profile().name));
     if (!QDir().mkpath(m_storeFolder))
         emit problem(session->profile().name,
@@ -293,6 +296,7 @@ void MonitoringPanel::attach(ClusterSession *session)
     else
         setStatus(tr("Waiting for %1…").arg(session->profile().name));
     m_saveTimer.start();
+    lookUpRedisPassword();
     refresh();
 }
 
@@ -318,6 +322,55 @@ void MonitoringPanel::discoverServices()
 void MonitoringPanel::setPlan(const std::optional<plan::Plan> &plan)
 {
     m_plan = plan;
+    lookUpRedisPassword();
+}
+
+void MonitoringPanel::setCredentialStore(secrets::CredentialStore *store)
+{
+    m_credentials = store;
+    reloadRedisPassword();
+}
+
+void MonitoringPanel::reloadRedisPassword()
+{
+    m_passwordLookup.clear();
+    lookUpRedisPassword();
+}
+
+void MonitoringPanel::lookUpRedisPassword()
+{
+    ClusterSession *session = m_session.data();
+    if (session == nullptr || m_credentials == nullptr ||
+        session == m_explicitPasswordSession.data())
+        return;
+    QStringList clusters{session->profile().name};
+    if (m_plan)
+        clusters.append(m_plan->cluster.name);
+    const QString account =
+        m_plan ? deploy::redisPasswordAccount(*m_plan) : QStringLiteral("redis_password");
+    // Every edit of the plan comes here; the keychain is asked again only for other names.
+    const QString lookup = clusters.join(QLatin1Char('\n')) + QLatin1Char('\n') + account;
+    if (lookup == m_passwordLookup)
+        return;
+    m_passwordLookup = lookup;
+    const quint64 id = ++m_passwordLookupId;
+    QPointer<ClusterSession> asked = session;
+    deploy::findRedisPassword(m_credentials, clusters, m_plan ? &*m_plan : nullptr, this,
+                              [this, id, asked](const deploy::StoredRedisPassword &found) {
+                                  // A newer lookup, another session, or a password given for this
+                                  // one meanwhile.
+                                  ClusterSession *answered = asked.data();
+                                  if (id != m_passwordLookupId || answered == nullptr ||
+                                      answered != m_session.data() ||
+                                      answered == m_explicitPasswordSession.data())
+                                      return;
+                                  if (found.password.isEmpty())
+                                      qCInfo(lcMonitoring)
+                                          << "no Redis password in the keychain for"
+                                          << answered->profile().name << "- probing without AUTH";
+                                  m_redisPasswordMissing = found.missing;
+                                  applyRedisPassword(answered, found.password);
+                              });
 }
 
 monitor::ServicePorts MonitoringPanel::servicePorts() const
@@ -325,8 +378,10 @@ monitor::ServicePorts MonitoringPanel::servicePorts() const
     monitor::ServicePorts ports =
         m_plan ? monitor::ServicePorts::fromPlan(*m_plan) : monitor::ServicePorts();
     ClusterSession *session = m_session.data();
-    if (session != nullptr && session == m_secretsSession.data())
+    if (session != nullptr && session == m_secretsSession.data()) {
         ports.redisPassword = m_redisPassword;
+        ports.redisPasswordMissing = m_redisPasswordMissing;
+    }
     if (isDemoSession()) {
         ports.gatewayPort = m_demoGatewayPort;
         ports.gatewayCa = m_demoGatewayCa;
@@ -343,6 +398,13 @@ bool MonitoringPanel::isDemoSession() const
 }
 
 void MonitoringPanel::setRedisPassword(ClusterSession *session, const QString &password)
+{
+    m_explicitPasswordSession = session;
+    m_redisPasswordMissing.clear();
+    applyRedisPassword(session, password);
+}
+
+void MonitoringPanel::applyRedisPassword(ClusterSession *session, const QString &password)
 {
     m_secretsSession = session;
     m_redisPassword = password;

@@ -29,6 +29,9 @@ namespace rae::monitor {
 class Collector;
 class SystemClock;
 } // namespace rae::monitor
+namespace rae::secrets {
+class CredentialStore;
+}
 
 namespace rae::gui {
 
@@ -76,8 +79,17 @@ public:
     // The plan of the attached cluster, when the window has one: roles of VMs without a
     // `rae-<role>` tag, and the services' ports. Without it the RAE defaults are probed.
     void setPlan(const std::optional<plan::Plan> &plan);
+    // Where the Redis password of a deployment is looked up (not owned; null: nowhere): at each
+    // attach(), and again when the plan names another cluster or account, the panel reads the
+    // password a deployment with this tool stored (deploy::findRedisPassword) under the
+    // session's cluster name, then the plan's, without blocking. Found, Redis is probed with it;
+    // missing, without one, and a Redis that wants one says that the keychain had none.
+    void setCredentialStore(secrets::CredentialStore *store);
+    // Looks the password up again for the attached session (a deployment has just stored it).
+    void reloadRedisPassword();
     // The Redis password of `session`'s deployment, for its probes only; never logged. Redis
-    // VMs found already are probed with it from now on. Another session never gets it.
+    // VMs found already are probed with it from now on. Another session never gets it. It wins
+    // over the credential store's for that session (the demo keeps its own).
     void setRedisPassword(ClusterSession *session, const QString &password);
     // The simulator's gateway, for the demo's `session` only: it listens on `port` (443 needs
     // root) with a self-signed certificate for its own address. That certificate is fetched
@@ -119,6 +131,8 @@ private:
     void setStatus(const QString &text);
     void addService(const monitor::DiscoveredService &service);
     void fetchDemoGatewayCertificate(const monitor::DiscoveredService &service, int attempt);
+    void lookUpRedisPassword();
+    void applyRedisPassword(ClusterSession *session, const QString &password);
     // The plan's ports with what belongs to the attached session: its Redis password, and for
     // the demo's session its gateway.
     monitor::ServicePorts servicePorts() const;
@@ -147,7 +161,12 @@ private:
     std::unique_ptr<monitor::ServiceDiscovery> m_discovery;
     std::optional<plan::Plan> m_plan;
     QPointer<ClusterSession> m_secretsSession;
-    QString m_redisPassword; // of m_secretsSession; never logged
+    QString m_redisPassword;        // of m_secretsSession; never logged
+    QString m_redisPasswordMissing; // of m_secretsSession: why it has none, what to do
+    QPointer<ClusterSession> m_explicitPasswordSession; // given by setRedisPassword()
+    secrets::CredentialStore *m_credentials = nullptr;
+    QString m_passwordLookup;       // the names last looked up for the attached session
+    quint64 m_passwordLookupId = 0; // answers of older lookups are dropped
     QPointer<ClusterSession> m_demoSession;
     quint16 m_demoGatewayPort = 0;
     QList<QSslCertificate> m_demoGatewayCa;

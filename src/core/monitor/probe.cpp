@@ -492,6 +492,13 @@ void RedisProbe::onReadyRead()
             if (m_awaitingAuth) {
                 fail(Tr::tr("Redis at %1 refused AUTH: %2").arg(target().address(), text),
                      Tr::tr("check the Redis password in the keychain"));
+            } else if (text.startsWith(QLatin1String("NOAUTH")) &&
+                       !target().redisPasswordMissing.isEmpty()) {
+                // The message is what reaches the problem list and the status line: it says
+                // why the probe had no password and what to do.
+                fail(Tr::tr("Redis at %1 wants a password, and %2")
+                         .arg(target().address(), target().redisPasswordMissing),
+                     Tr::tr("store the Redis password so the probe can AUTH"));
             } else if (text.startsWith(QLatin1String("NOAUTH"))) {
                 fail(Tr::tr("Redis at %1 wants a password").arg(target().address()),
                      Tr::tr("store the Redis password so the probe can AUTH"));

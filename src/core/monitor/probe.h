@@ -45,6 +45,7 @@ struct ProbeTarget
     std::chrono::milliseconds timeout{5000};
     QString redisUser;                     // Redis 6 ACL user; empty: the default user
     QString redisPassword;                 // never logged
+    QString redisPasswordMissing;          // none given: why, what to do (for a NOAUTH)
     QString tlsPeerName;                   // gateway: name to verify and send as SNI; empty: host
     QList<QSslCertificate> caCertificates; // gateway: extra CAs to trust (a private CA)
 

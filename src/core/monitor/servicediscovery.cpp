@@ -115,6 +115,8 @@ ProbeTarget probeFor(plan::Role role, const QString &subject, const QString &hos
         target.kind = ProbeKind::Redis;
         target.port = quint16(ports.rae.redisPort);
         target.redisPassword = ports.redisPassword;
+        target.redisPasswordMissing =
+            ports.redisPassword.isEmpty() ? ports.redisPasswordMissing : QString();
         break;
     case plan::Role::Api:
         target.kind = ProbeKind::RaeApi;

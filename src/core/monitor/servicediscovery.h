@@ -33,6 +33,7 @@ struct ServicePorts
     quint16 gatewayPort = 443;
     QList<QSslCertificate> gatewayCa; // a self-signed or private gateway certificate
     QString redisPassword;            // never logged
+    QString redisPasswordMissing;     // without a password: why, and what to do
 
     static ServicePorts fromPlan(const plan::Plan &plan);
 };

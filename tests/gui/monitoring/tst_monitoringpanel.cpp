@@ -4,6 +4,7 @@
 #include "monitoringpanel.h"
 #include "simprocess.h"
 
+#include "deploy/demoservices.h"
 #include "plan/planreader.h"
 #include "proxmox/certificatetrust.h"
 #include "secrets/credentialstore.h"
@@ -45,6 +46,7 @@ class TestMonitoringPanel final : public QObject
 private slots:
     void theChartsFillFromTheSimulator();
     void theDemoServesItsDatabaseAndCacheAndTrustsItsGateway();
+    void redisIsProbedWithThePasswordTheKeychainKeepsForTheCluster();
 };
 
 void TestMonitoringPanel::theChartsFillFromTheSimulator()
@@ -166,6 +168,79 @@ void TestMonitoringPanel::theDemoServesItsDatabaseAndCacheAndTrustsItsGateway()
     QTRY_VERIFY_WITH_TIMEOUT(answered("latency.redis", "monitoring"), 30000);
     QTRY_VERIFY_WITH_TIMEOUT(answered("latency.gateway", "ci-runner"), 30000);
     QTRY_VERIFY_WITH_TIMEOUT(answered("tls_handshake.gateway", "ci-runner"), 30000);
+    panel.detach();
+}
+
+void TestMonitoringPanel::redisIsProbedWithThePasswordTheKeychainKeepsForTheCluster()
+{
+    // A deployed cache VM with a real Redis that wants the deployment's password. The panel is
+    // given no password, only the credential store where a deployment keeps it.
+    SimProcess sim;
+    QVERIFY(sim.start(QStringLiteral(RAE_SOURCE_DIR "/resources/sim/reference.yaml")));
+    QCOMPARE(sim.withToken("PUT", QStringLiteral("/api2/json/nodes/pve2/qemu/110/config"),
+                           "tags=rae%3Brae-redis")
+                 .status,
+             200);
+    QCOMPARE(sim.control(QStringLiteral("time-advance"), R"({"seconds":30})").status, 200);
+
+    QTemporaryDir dir;
+    QSettings settings(dir.filePath(QStringLiteral("settings.ini")), QSettings::IniFormat);
+    QNetworkAccessManager network;
+    const cluster::ClusterProfile profile = simulatorProfile(sim, QStringLiteral("lab"), settings);
+    ClusterSession session(profile, &settings, &network);
+    secrets::CredentialStore store;
+    store.setSessionOnly(true);
+    const QString password = QStringLiteral("Uq0c1Z7m-redis-test-only-2bXv9w");
+
+    MonitoringPanel panel(&network, &settings, dir.filePath(QStringLiteral("monitoring")));
+    monitor::SchedulerSettings fast;
+    fast.intervals.fill(std::chrono::milliseconds(500));
+    panel.setSchedulerSettings(fast);
+    panel.setCredentialStore(&store);
+    deploy::DemoServices redis;
+    QSignalSpy redisFailed(&redis, &deploy::DemoServices::failed);
+    connect(&panel, &MonitoringPanel::serviceFound, &redis,
+            [&redis, &password](const monitor::DiscoveredService &service) {
+                if (service.role == plan::Role::Redis && !service.address.isEmpty())
+                    redis.startRedis(service.address, 6379, password);
+            });
+    QSignalSpy problems(&panel, &MonitoringPanel::problem);
+    const auto problemsText = [&problems] {
+        QStringList lines;
+        for (const QList<QVariant> &problem : std::as_const(problems))
+            lines.append(problem.at(0).toString() + QStringLiteral(": ") +
+                         problem.at(1).toString());
+        return lines.join(QLatin1Char('\n'));
+    };
+    const auto answered = [&panel] {
+        return panel.store().contains(
+            {QStringLiteral("latency.redis"), QStringLiteral("monitoring")});
+    };
+
+    // Nothing stored for the cluster: Redis refuses the probe, and the problem says why.
+    panel.attach(&session);
+    session.start(proxmox::Credentials::apiToken(
+        profile.user, profile.tokenName, QStringLiteral("00000000-0000-4000-8000-00000000a001")));
+    QTRY_VERIFY_WITH_TIMEOUT(problemsText().contains(QLatin1String(
+                                 "no Redis password for cluster lab is in the keychain")),
+                             60000);
+    QVERIFY2(redisFailed.isEmpty(), qPrintable(problemsText()));
+    QVERIFY2(problemsText().contains(QLatin1String("monitoring: Redis at 127.")),
+             qPrintable(problemsText()));
+    QVERIFY(!answered());
+
+    // Stored under the cluster's name, as a deployment keeps it: connecting again hands it to
+    // the probe, and Redis answers.
+    bool written = false;
+    store.write(QStringLiteral("lab"), QStringLiteral("redis_password"), password, this,
+                [&written](const secrets::SecretResult<Done> &result) { written = result.ok(); });
+    QTRY_VERIFY(written);
+    panel.detach();
+    problems.clear();
+    panel.attach(&session);
+    QTRY_VERIFY_WITH_TIMEOUT(answered(), 30000);
+    QVERIFY2(!problemsText().contains(QLatin1String("Redis")), qPrintable(problemsText()));
+    QVERIFY(!problemsText().contains(password));
     panel.detach();
 }
 
