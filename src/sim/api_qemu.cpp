@@ -102,6 +102,23 @@ bool hotpluggable(const QString &key)
     return hot.match(key).hasMatch();
 }
 
+// Like Proxmox: the SHA-1 of the whole configuration file, its [PENDING] section included, so
+// that a digest read with or without `current` is the one an update must name.
+QString configDigest(const Vm &vm)
+{
+    QByteArray text;
+    for (auto it = vm.config.cbegin(); it != vm.config.cend(); ++it)
+        text += it.key().toUtf8() + ": " + it.value().toUtf8() + '\n';
+    if (!vm.pending.isEmpty() || !vm.pendingDelete.isEmpty()) {
+        text += "\n[PENDING]\n";
+        for (auto it = vm.pending.cbegin(); it != vm.pending.cend(); ++it)
+            text += it.key().toUtf8() + ": " + it.value().toUtf8() + '\n';
+        if (!vm.pendingDelete.isEmpty())
+            text += "delete: " + vm.pendingDelete.join(QLatin1Char(',')).toUtf8() + '\n';
+    }
+    return QString::fromLatin1(QCryptographicHash::hash(text, QCryptographicHash::Sha1).toHex());
+}
+
 } // namespace
 
 Result<QString> Cluster::allocateDisk(const Vm &vm, const QString &key, const QString &value) const
@@ -307,14 +324,9 @@ Reply Cluster::getVmConfig(Call &call)
             config.insert(it.key(), it.value());
     }
     QJsonObject out;
-    QByteArray text;
-    for (auto it = config.begin(); it != config.end(); ++it) {
+    for (auto it = config.begin(); it != config.end(); ++it)
         out.insert(it.key(), configValue(it.key(), it.value()));
-        text += it.key().toUtf8() + ": " + it.value().toUtf8() + '\n';
-    }
-    out.insert(
-        QStringLiteral("digest"),
-        QString::fromLatin1(QCryptographicHash::hash(text, QCryptographicHash::Sha1).toHex()));
+    out.insert(QStringLiteral("digest"), configDigest(**vm));
     return Reply::ok(out);
 }
 
@@ -362,11 +374,7 @@ Reply Cluster::setVmConfig(Call &call)
     if (!vm.lock().isEmpty() && !call.flag(QStringLiteral("skiplock")))
         return Reply::error(500, QStringLiteral("VM is locked (%1)").arg(vm.lock()));
     if (call.has(QStringLiteral("digest"))) {
-        Call read = call;
-        read.params = {{QStringLiteral("current"), 1}};
-        const QString digest =
-            getVmConfig(read).data.toObject().value(QStringLiteral("digest")).toString();
-        if (digest != call.text(QStringLiteral("digest")))
+        if (configDigest(vm) != call.text(QStringLiteral("digest")))
             return Reply::error(
                 500,
                 QStringLiteral(

@@ -62,6 +62,7 @@ private slots:
     void failedNodeAnswers595AndItsGuestsGoStale();
     void haGroupsFollowTheRelease();
     void authFailureKeepsProxmoxDelay();
+    void configDigestCoversPendingChanges();
 
 private:
     std::unique_ptr<SimProcess> m_sim;
@@ -409,6 +410,46 @@ void TestSimulator::authFailureKeepsProxmoxDelay()
     QCOMPARE(refused.status, 401);
     QCOMPARE(refused.reason, QByteArray("authentication failure"));
     QVERIFY2(refused.elapsedMs >= 2900, qPrintable(QString::number(refused.elapsedMs)));
+}
+
+// Proxmox's digest is the configuration file's, [PENDING] section included: the same with or
+// without `current`, and what an update must name even while a change waits for the next start.
+void TestSimulator::configDigestCoversPendingChanges()
+{
+    const QString path = QStringLiteral("/api2/json/nodes/pve1/qemu/100/config");
+    const auto digestOf = [this, &path](const QString &query) {
+        return m_sim->withToken("GET", path + query)
+            .json.object()
+            .value(QStringLiteral("data"))
+            .toObject()
+            .value(QStringLiteral("digest"))
+            .toString();
+    };
+    const QString cores = m_sim->withToken("GET", path + QStringLiteral("?current=1"))
+                              .json.object()
+                              .value(QStringLiteral("data"))
+                              .toObject()
+                              .value(QStringLiteral("cores"))
+                              .toVariant()
+                              .toString();
+    QVERIFY(!cores.isEmpty());
+    // VM 100 runs: a new core count waits for its next start.
+    QCOMPARE(m_sim->withToken("PUT", path, "cores=" + QByteArray::number(cores.toInt() + 2)).status,
+             200);
+    const QString digest = digestOf({});
+    QVERIFY(!digest.isEmpty());
+    QCOMPARE(digestOf(QStringLiteral("?current=1")), digest);
+    QCOMPARE(
+        m_sim->withToken("PUT", path, "description=digest-test&digest=" + digest.toLatin1()).status,
+        200);
+    // The digest read before that change is stale now.
+    const auto stale =
+        m_sim->withToken("PUT", path, "cores=" + cores.toLatin1() + "&digest=" + digest.toLatin1());
+    QCOMPARE(stale.status, 500);
+    QVERIFY2(stale.reason.contains("detected modified configuration"), stale.reason.constData());
+    QCOMPARE(
+        m_sim->withToken("PUT", path, "cores=" + cores.toLatin1() + "&delete=description").status,
+        200);
 }
 
 QTEST_GUILESS_MAIN(TestSimulator)
