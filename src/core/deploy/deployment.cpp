@@ -248,7 +248,7 @@ void Deployment::run(const ServiceSecrets &secrets)
         }
     }
     auto journal = continueJournal ? Journal::open(path)
-                                   : Journal::create(path, {m_cluster, m_planPath, m_planSha});
+                                   : Journal::create(path, {m_cluster, m_planPath, m_planSha, {}});
     if (!journal.ok()) {
         fail(journal.error());
         return;

@@ -70,10 +70,13 @@ Result<Journal> Journal::create(const QString &path, const JournalHeader &header
     Journal journal;
     journal.m_path = path;
     journal.m_header = header;
-    const Status written = appendLine(path, {{QStringLiteral("journal"), 1},
-                                             {QStringLiteral("cluster"), header.cluster},
-                                             {QStringLiteral("plan"), header.planPath},
-                                             {QStringLiteral("planSha256"), header.planSha256}});
+    QJsonObject first{{QStringLiteral("journal"), 1},
+                      {QStringLiteral("cluster"), header.cluster},
+                      {QStringLiteral("plan"), header.planPath},
+                      {QStringLiteral("planSha256"), header.planSha256}};
+    if (!header.change.isEmpty())
+        first.insert(QStringLiteral("change"), header.change);
+    const Status written = appendLine(path, first);
     if (!written.ok())
         return written.error();
     return journal;
@@ -105,7 +108,8 @@ Result<Journal> Journal::open(const QString &path)
                 return Error{Tr::tr("This file is not a deployment journal."), {}, path};
             journal.m_header = {object.value(QLatin1String("cluster")).toString(),
                                 object.value(QLatin1String("plan")).toString(),
-                                object.value(QLatin1String("planSha256")).toString()};
+                                object.value(QLatin1String("planSha256")).toString(),
+                                object.value(QLatin1String("change")).toString()};
             continue;
         }
         JournalEntry entry;

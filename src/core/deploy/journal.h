@@ -28,6 +28,9 @@ struct JournalHeader
     QString cluster;
     QString planPath;
     QString planSha256;
+    // What the journal records when it is not an apply: "upgrade-api 2.1.0", "rollback-api". A
+    // run goes on only in a journal of the same change.
+    QString change;
 };
 
 // The record of one apply: a header line and one JSON line per state change, appended and

@@ -53,7 +53,7 @@ double runnerMsPerAction(const QList<deploy::Action> &actions, const QString &di
     qint64 elapsedNs = 0;
     for (int round = 0; round < rounds; ++round) {
         auto journal = deploy::Journal::create(dir + QStringLiteral("/bench.journal"),
-                                               {QStringLiteral("bench"), {}, {}});
+                                               {QStringLiteral("bench"), {}, {}, {}});
         if (!journal.ok())
             return -1;
         QElapsedTimer clock;

@@ -152,9 +152,10 @@ private slots:
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("rae-prod.journal"));
         {
-            auto journal =
-                Journal::create(path, {QStringLiteral("rae-prod"), QStringLiteral("plan.yaml"),
-                                       QStringLiteral("abc")});
+            auto journal = Journal::create(path, {QStringLiteral("rae-prod"),
+                                                  QStringLiteral("plan.yaml"),
+                                                  QStringLiteral("abc"),
+                                                  {}});
             QVERIFY(journal.ok());
             ActionScheduler scheduler(referenceActions(), 3);
             runAll(scheduler, {}, 15, &journal.value());
@@ -169,6 +170,7 @@ private slots:
         QVERIFY(reopened.ok());
         QCOMPARE(reopened->tornLines(), 1);
         QCOMPARE(reopened->header().cluster, QStringLiteral("rae-prod"));
+        QVERIFY(reopened->header().change.isEmpty()); // an apply's
         ActionScheduler scheduler(referenceActions(), 3);
         QSet<QString> doneBefore;
         for (const JournalEntry &entry : reopened->latest())
@@ -205,6 +207,20 @@ private slots:
         auto reopened = Journal::open(path);
         QVERIFY(reopened.ok());
         QCOMPARE(reopened->reservedVmids().value(QStringLiteral("rae-db")), 101);
+    }
+
+    // An upgrade's or rollback's journal says which change it records.
+    void theChangeOfAJournalComesBack()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("j"));
+        QVERIFY(Journal::create(path, {QStringLiteral("lab"), QStringLiteral("plan.yaml"),
+                                       QStringLiteral("abc"), QStringLiteral("rollback-api")})
+                    .ok());
+        auto reopened = Journal::open(path);
+        QVERIFY(reopened.ok());
+        QCOMPARE(reopened->header().change, QStringLiteral("rollback-api"));
+        QCOMPARE(reopened->header().planSha256, QStringLiteral("abc"));
     }
 };
 

@@ -74,7 +74,7 @@ private:
     {
         Run run;
         auto journal = Journal::create(
-            path, {QStringLiteral("rae-prod"), QStringLiteral("p.yaml"), QStringLiteral("00")});
+            path, {QStringLiteral("rae-prod"), QStringLiteral("p.yaml"), QStringLiteral("00"), {}});
         if (!journal)
             return run;
         Runner runner(ActionScheduler(actions), &journal.value(), &executor);
