@@ -99,6 +99,7 @@ void Cluster::registerHandlers()
     route("GET", "/cluster/ha/rules", &Cluster::getHaRules);
     route("POST", "/cluster/ha/rules", &Cluster::postHaRule);
     route("GET", "/cluster/ha/rules/{rule}", &Cluster::getHaRule);
+    route("PUT", "/cluster/ha/rules/{rule}", &Cluster::putHaRule);
     route("DELETE", "/cluster/ha/rules/{rule}", &Cluster::deleteHaRule);
     route("GET", "/cluster/ha/status/current", &Cluster::getHaStatus);
     route("GET", "/cluster/ha/status/manager_status", &Cluster::getHaManagerStatus);

@@ -386,6 +386,47 @@ Reply Cluster::postHaRule(Call &call)
     return Reply::ok();
 }
 
+// Like Proxmox: the type is required and must be the rule's; the options given replace the
+// rule's, `delete` drops options; the resources must be HA resources.
+Reply Cluster::putHaRule(Call &call)
+{
+    if (!can(call.who, QStringLiteral("/"), QStringLiteral("Sys.Console")))
+        return forbidden(QStringLiteral("/"), QStringLiteral("Sys.Console"));
+    const QString id = call.text(QStringLiteral("rule"));
+    const auto rule = std::find_if(m_haRules.begin(), m_haRules.end(),
+                                   [&](const HaRuleDef &r) { return r.rule == id; });
+    if (rule == m_haRules.end())
+        return Reply::error(500, QStringLiteral("no such ha rule '%1'").arg(id));
+    if (!call.has(QStringLiteral("type")))
+        return Reply::invalid(QStringLiteral("type"),
+                              QStringLiteral("property is missing and it is not optional"));
+    if (call.text(QStringLiteral("type")) != rule->type)
+        return Reply::error(500, QStringLiteral("rule type '%1' does not match rule '%2' of "
+                                                "type '%3'")
+                                     .arg(call.text(QStringLiteral("type")), id, rule->type));
+    if (call.has(QStringLiteral("resources"))) {
+        QStringList unmanaged;
+        QStringList resources;
+        for (const QString &sid :
+             call.text(QStringLiteral("resources")).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            resources << normalSid(sid.trimmed());
+            if (!m_haResources.contains(resources.constLast()))
+                unmanaged << resources.constLast();
+        }
+        if (!unmanaged.isEmpty())
+            return Reply::error(500, QStringLiteral("cannot use unmanaged resource(s) %1.")
+                                         .arg(unmanaged.join(QStringLiteral(", "))));
+        rule->options.insert(QStringLiteral("resources"), resources.join(QLatin1Char(',')));
+    }
+    for (const char *key : {"nodes", "strict", "affinity", "disable", "comment"})
+        if (call.has(QString::fromLatin1(key)))
+            rule->options.insert(QString::fromLatin1(key), call.text(QString::fromLatin1(key)));
+    for (const QString &key :
+         call.text(QStringLiteral("delete")).split(QLatin1Char(','), Qt::SkipEmptyParts))
+        rule->options.remove(key.trimmed());
+    return Reply::ok();
+}
+
 Reply Cluster::deleteHaRule(Call &call)
 {
     if (!can(call.who, QStringLiteral("/"), QStringLiteral("Sys.Console")))

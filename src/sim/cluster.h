@@ -411,6 +411,7 @@ private:
     Reply getHaRules(Call &call);
     Reply postHaRule(Call &call);
     Reply getHaRule(Call &call);
+    Reply putHaRule(Call &call);
     Reply deleteHaRule(Call &call);
     Reply getHaStatus(Call &call);
     Reply getHaManagerStatus(Call &call);

@@ -1,5 +1,7 @@
 #include "deploy/actions.h"
 
+#include "deploy/apitier.h"
+
 #include <QSet>
 
 #include <algorithm>
@@ -146,7 +148,7 @@ QList<Action> planActions(const plan::Plan &plan, const Changeset &changeset,
                 const QString vmName = change.vmName;
                 const plan::Vm *vm = plan.vm(vmName);
                 if (vm && changeset.majorRelease < 9) {
-                    const QString group = idFor("ha-group", haGroupId(*vm));
+                    const QString group = idFor("ha-group", haGroupOf(plan, *vm));
                     if (std::any_of(actions.cbegin(), actions.cend(),
                                     [&group](const Action &a) { return a.id == group; }))
                         deps.append(group);

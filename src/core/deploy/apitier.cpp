@@ -1,5 +1,6 @@
 #include "deploy/apitier.h"
 
+#include "deploy/changeset.h"
 #include "deploy/provisioning.h"
 
 #include <QRegularExpression>
@@ -52,9 +53,19 @@ plan::Vm standIn(const plan::Vm &base, const SnapshotVm &vm)
     for (const QString &tag : vm.tags)
         if (tag.startsWith(QLatin1String(kVersionTagPrefix)))
             out.tags.append(tag);
-    out.ha = {};
+    // HA-managed like the plan VM, under its own HA resource; the plan's anti-affinity names
+    // plan VMs, and the rule that keeps the tier apart is the plan's (its resources are the VMs
+    // that serve).
+    out.ha.antiAffinity.clear();
     out.replication.clear();
     return out;
+}
+
+QString haGroupOf(const plan::Plan &plan, const plan::Vm &vm)
+{
+    const QString base = vm.role == plan::Role::Api ? apiBaseName(plan, vm.name) : QString();
+    const plan::Vm *own = base.isEmpty() ? nullptr : plan.vm(base);
+    return haGroupId(own != nullptr ? *own : vm);
 }
 
 const ApiTierVm *ApiTier::find(const QString &name) const

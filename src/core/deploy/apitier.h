@@ -25,8 +25,12 @@ bool isStandby(const SnapshotVm &vm);
 QString configuredAddress(const SnapshotVm &vm);
 // A plan VM for an API VM the cluster has under another name (a tier an upgrade made), so that
 // the changeset and the executor can work with it: the plan VM it stands for with its own name,
-// id, address and version tag, on the plan VM's node, not HA-managed and not replicated.
+// id, address and version tag, on the plan VM's node, HA-managed as the plan VM is (its own HA
+// resource; the anti-affinity is the plan VM's rule, not one of its own), not replicated.
 plan::Vm standIn(const plan::Vm &base, const SnapshotVm &vm);
+// The HA group (PVE 8) of a VM: an API VM of another tier shares the plan VM's, since a group
+// id cannot hold the dots of a version and the node priorities are the same.
+QString haGroupOf(const plan::Plan &plan, const plan::Vm &vm);
 
 struct ApiTierVm
 {

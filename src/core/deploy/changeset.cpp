@@ -481,16 +481,61 @@ Changeset computeChangeset(const plan::Plan &plan, const ClusterSnapshot &snapsh
     }
 
     // HA: groups (PVE 8) or node-affinity rules (PVE 9), resources, and keeping replicas apart.
+    // A plan VM that another VM serves for since an upgrade-api is HA-managed through that VM:
+    // its HA resource, and the plan's rules name it.
     QSet<QString> wantedRules;
+    QMap<QString, int> haVmids; // plan VM → the id of the VM HA manages for it
+    auto compareResource = [&](const plan::Vm &vm, const QString &vmName, int vmid, bool keptVm) {
+        const QString sid = sidOf(vmid, vmName);
+        Change resource;
+        resource.object = ObjectKind::HaResource;
+        resource.id = sid;
+        resource.vmName = vmName;
+        resource.vmid = vmid;
+        const SnapshotHaResource *actual = vmid > 0 ? snapshot.haResource(sid) : nullptr;
+        resource.kind = actual ? ChangeKind::Update : ChangeKind::Create;
+        compare(resource.fields, QStringLiteral("state"), actual ? actual->state : QString(),
+                haStateText(vm.ha.state));
+        compare(resource.fields, QStringLiteral("max_restart"),
+                actual ? QString::number(actual->maxRestart) : QString(),
+                QString::number(vm.ha.maxRestart));
+        compare(resource.fields, QStringLiteral("max_relocate"),
+                actual ? QString::number(actual->maxRelocate) : QString(),
+                QString::number(vm.ha.maxRelocate));
+        if (!pve9)
+            compare(resource.fields, QStringLiteral("group"), actual ? actual->group : QString(),
+                    vm.ha.nodePriorities.isEmpty() ? QString() : haGroupId(vm));
+        if (keptVm && !resource.fields.isEmpty()) {
+            // Setting the plan's state would have HA start the kept VM.
+            resource.kind = ChangeKind::Keep;
+            resource.note = Tr::tr("%1 is kept stopped for a rollback: its HA resource is left as "
+                                   "it is until it serves again")
+                                .arg(vmName);
+            resource.fields.clear();
+        }
+        if (!resource.fields.isEmpty() || resource.kind == ChangeKind::Keep)
+            set.changes.append(resource);
+    };
     for (const plan::Vm &vm : plan.vms) {
-        // A rule of a VM that another serves for now is left for when the plan's VM is back.
-        if (vm.ha.managed && replaced.contains(vm.name) && !vm.ha.nodePriorities.isEmpty() && pve9)
-            wantedRules.insert(nodeAffinityRuleId(vm));
-        if (!vm.ha.managed || !vmids.contains(vm.name))
-            continue;
-        const int vmid = vmids.value(vm.name);
-        const QString sid = sidOf(vmid, vm.name);
         const bool hasNodes = !vm.ha.nodePriorities.isEmpty();
+        // A rule of a VM that nothing serves for yet is left for when it does.
+        if (vm.ha.managed && replaced.contains(vm.name) && hasNodes && pve9)
+            wantedRules.insert(nodeAffinityRuleId(vm));
+        const SnapshotVm *serving = snapshot.vmByName(tier.switchedTo(vm.name));
+        if (!vm.ha.managed || (serving == nullptr && !vmids.contains(vm.name)))
+            continue;
+        if (tier.unsettled.contains(vm.name)) {
+            // Half switched: which VM the rules are to name is not known; nothing is touched.
+            if (hasNodes && pve9)
+                wantedRules.insert(nodeAffinityRuleId(vm));
+            if (vmids.contains(vm.name))
+                compareResource(vm, vm.name, vmids.value(vm.name), true);
+            continue;
+        }
+        const int vmid = serving != nullptr ? serving->vmid : vmids.value(vm.name);
+        const QString haName = serving != nullptr ? serving->name : vm.name;
+        haVmids.insert(vm.name, vmid);
+        const QString sid = sidOf(vmid, haName);
         const QString nodes = formatNodePriorities(vm.ha.nodePriorities);
         if (hasNodes && !pve9) {
             Change change;
@@ -517,7 +562,7 @@ Changeset computeChangeset(const plan::Plan &plan, const ClusterSnapshot &snapsh
             Change change;
             change.object = ObjectKind::HaRule;
             change.id = nodeAffinityRuleId(vm);
-            change.vmName = vm.name;
+            change.vmName = haName;
             wantedRules.insert(change.id);
             const auto it =
                 std::find_if(snapshot.haRules.cbegin(), snapshot.haRules.cend(),
@@ -536,35 +581,9 @@ Changeset computeChangeset(const plan::Plan &plan, const ClusterSnapshot &snapsh
             if (!change.fields.isEmpty())
                 set.changes.append(change);
         }
-
-        Change resource;
-        resource.object = ObjectKind::HaResource;
-        resource.id = sid;
-        resource.vmName = vm.name;
-        resource.vmid = vmid;
-        const SnapshotHaResource *actual = vmid > 0 ? snapshot.haResource(sid) : nullptr;
-        resource.kind = actual ? ChangeKind::Update : ChangeKind::Create;
-        compare(resource.fields, QStringLiteral("state"), actual ? actual->state : QString(),
-                haStateText(vm.ha.state));
-        compare(resource.fields, QStringLiteral("max_restart"),
-                actual ? QString::number(actual->maxRestart) : QString(),
-                QString::number(vm.ha.maxRestart));
-        compare(resource.fields, QStringLiteral("max_relocate"),
-                actual ? QString::number(actual->maxRelocate) : QString(),
-                QString::number(vm.ha.maxRelocate));
-        if (!pve9)
-            compare(resource.fields, QStringLiteral("group"), actual ? actual->group : QString(),
-                    hasNodes ? haGroupId(vm) : QString());
-        if (kept.contains(vm.name) && !resource.fields.isEmpty()) {
-            // Setting the plan's state would have HA start the kept VM.
-            resource.kind = ChangeKind::Keep;
-            resource.note = Tr::tr("%1 is kept stopped for a rollback: its HA resource is left as "
-                                   "it is until it serves again")
-                                .arg(vm.name);
-            resource.fields.clear();
-        }
-        if (!resource.fields.isEmpty() || resource.kind == ChangeKind::Keep)
-            set.changes.append(resource);
+        if (kept.contains(vm.name))
+            compareResource(vm, vm.name, vmids.value(vm.name), true);
+        compareResource(vm, haName, vmid, false);
     }
 
     const QList<QStringList> apart = antiAffinitySets(plan);
@@ -581,9 +600,26 @@ Changeset computeChangeset(const plan::Plan &plan, const ClusterSnapshot &snapsh
             set.changes.append(note);
             continue;
         }
-        if (const auto gone =
+        if (const auto unsettled =
                 std::find_if(names.cbegin(), names.cend(),
-                             [&](const QString &name) { return replaced.contains(name); });
+                             [&](const QString &name) { return tier.unsettled.contains(name); });
+            unsettled != names.cend()) {
+            Change keep;
+            keep.object = ObjectKind::HaRule;
+            keep.kind = ChangeKind::Keep;
+            keep.id = antiAffinityRuleId(plan, names, i);
+            keep.note = Tr::tr("names %1, whose upgrade-api or rollback-api has not finished; "
+                               "left as it is")
+                            .arg(*unsettled);
+            wantedRules.insert(keep.id);
+            set.changes.append(keep);
+            continue;
+        }
+        if (const auto gone = std::find_if(names.cbegin(), names.cend(),
+                                           [&](const QString &name) {
+                                               return replaced.contains(name) &&
+                                                      !haVmids.contains(name);
+                                           });
             gone != names.cend()) {
             Change keep;
             keep.object = ObjectKind::HaRule;
@@ -596,9 +632,13 @@ Changeset computeChangeset(const plan::Plan &plan, const ClusterSnapshot &snapsh
             set.changes.append(keep);
             continue;
         }
+        // The VMs that serve: an upgraded tier's, not the kept ones.
         QStringList sids;
-        for (const QString &name : names)
-            sids.append(sidOf(vmids.value(name), name));
+        for (const QString &name : names) {
+            const QString serving = tier.switchedTo(name);
+            sids.append(
+                sidOf(haVmids.value(name, vmids.value(name)), serving.isEmpty() ? name : serving));
+        }
         sids.sort();
         Change change;
         change.object = ObjectKind::HaRule;
@@ -706,10 +746,15 @@ Changeset computeChangeset(const plan::Plan &plan, const ClusterSnapshot &snapsh
     QMap<QString, Change> pools;
     for (const plan::Vm &vm : plan.vms) {
         const QString pool = plan.poolOf(vm);
-        if (pool.isEmpty() || kept.contains(vm.name) || replaced.contains(vm.name) ||
-            !vmids.contains(vm.name))
+        // The VM that serves for a plan API VM is in its pool; a kept one is left where it is.
+        const SnapshotVm *actual = snapshot.vmByName(tier.switchedTo(vm.name));
+        if (pool.isEmpty() ||
+            (actual == nullptr &&
+             (kept.contains(vm.name) || replaced.contains(vm.name) || !vmids.contains(vm.name))))
             continue;
-        const SnapshotVm *actual = snapshot.vmByName(vm.name);
+        const QString member = actual != nullptr ? actual->name : vm.name;
+        if (actual == nullptr)
+            actual = snapshot.vmByName(vm.name);
         const QString current = actual ? actual->pool : QString();
         if (current == pool)
             continue;
@@ -727,10 +772,10 @@ Changeset computeChangeset(const plan::Plan &plan, const ClusterSnapshot &snapsh
                 change.fields.append(
                     {QStringLiteral("comment"), {}, Tr::tr("RAE on %1").arg(plan.cluster.name)});
         }
-        change.fields.append({poolMemberField(vm.name), current, pool});
+        change.fields.append({poolMemberField(member), current, pool});
         if (!current.isEmpty()) {
             const QString moved = Tr::tr("%1 leaves pool %2, which the plan does not name for it")
-                                      .arg(vm.name, current);
+                                      .arg(member, current);
             change.note =
                 change.note.isEmpty() ? moved : change.note + QStringLiteral("; ") + moved;
         }

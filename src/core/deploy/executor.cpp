@@ -1,5 +1,6 @@
 #include "deploy/executor.h"
 
+#include "deploy/apitier.h"
 #include "deploy/changeset.h"
 #include "deploy/provisioning.h"
 #include "proxmox/client.h"
@@ -950,7 +951,9 @@ void ProxmoxExecutor::haRule(const Action &action, Done done)
         const QString resources = resolveSids(change.field(QStringLiteral("resources")));
         if (!resources.isEmpty())
             params.append({QStringLiteral("resources"), resources});
-        params.append({QStringLiteral("affinity"), QStringLiteral("negative")});
+        // The only resource-affinity rule this tool makes keeps replicas apart.
+        if (type == QLatin1String("resource-affinity"))
+            params.append({QStringLiteral("affinity"), QStringLiteral("negative")});
     }
     params.prepend({QStringLiteral("type"), type});
     ApiRequest request;
@@ -979,23 +982,38 @@ void ProxmoxExecutor::haResource(const Action &action, Done done)
         return;
     }
     const QString sid = sidOf(name);
-    Params params{{QStringLiteral("state"), plan::haStateName(vm->ha.state)},
-                  {QStringLiteral("max_restart"), num(vm->ha.maxRestart)},
-                  {QStringLiteral("max_relocate"), num(vm->ha.maxRelocate)}};
+    // The change may ask for another state than the plan's: `stopped` for a VM kept for a
+    // rollback of the API tier.
+    const QString state = action.change.field(QStringLiteral("state"));
+    Params params{
+        {QStringLiteral("state"), state.isEmpty() ? plan::haStateName(vm->ha.state) : state},
+        {QStringLiteral("max_restart"), num(vm->ha.maxRestart)},
+        {QStringLiteral("max_relocate"), num(vm->ha.maxRelocate)}};
     if (m_snapshot.majorRelease < 9 && !vm->ha.nodePriorities.isEmpty())
-        params.append({QStringLiteral("group"), haGroupId(*vm)});
-    const bool create = action.change.kind == ChangeKind::Create;
-    if (create)
-        params.prepend({QStringLiteral("sid"), sid});
-    const ApiRequest request =
-        create ? ApiRequest::post(QStringLiteral("/cluster/ha/resources"), params)
-               : ApiRequest::put(QStringLiteral("/cluster/ha/resources/") + sid, params);
+        params.append({QStringLiteral("group"), haGroupOf(m_plan, *vm)});
+    Fail fail = [this, name, done](const Error &e) {
+        done(vmError(name, e.message, e.hint));
+    };
+    // Asked again rather than taken from the changeset: a resumed run may find the resource
+    // made, and Proxmox refuses to add one twice.
     call(
-        request,
-        [done, sid](const ApiReply &) {
-            done(ActionOutcome{0, {}, sid});
+        ApiRequest::get(QStringLiteral("/cluster/ha/resources")),
+        [this, sid, params, done, fail](const ApiReply &reply) {
+            bool exists = false;
+            for (const QJsonValue &value : reply.data.toArray())
+                exists = exists || value.toObject().value(QStringLiteral("sid")).toString() == sid;
+            Params sent = params;
+            if (!exists)
+                sent.prepend({QStringLiteral("sid"), sid});
+            call(
+                exists ? ApiRequest::put(QStringLiteral("/cluster/ha/resources/") + sid, sent)
+                       : ApiRequest::post(QStringLiteral("/cluster/ha/resources"), sent),
+                [done, sid](const ApiReply &) {
+                    done(ActionOutcome{0, {}, sid});
+                },
+                fail);
         },
-        [this, name, done](const Error &e) { done(vmError(name, e.message, e.hint)); });
+        fail);
 }
 
 void ProxmoxExecutor::replication(const Action &action, Done done)

@@ -72,8 +72,86 @@ Action step(const QString &kind, ActionType type, const QString &vm, QStringList
     return action;
 }
 
-// Health, switch, stop and the tags: the part upgrade and rollback share.
-void addSwitch(TierPlan &tier, const QStringList &checkAfter)
+QString sidText(int vmid, const QString &vmName)
+{
+    // A VM this run clones has no id yet: the executor resolves the name once it has one.
+    if (vmid > 0)
+        return QStringLiteral("vm:") + QString::number(vmid);
+    return QStringLiteral("vm:<") + vmName + QLatin1Char('>');
+}
+
+// After the switch the VMs that serve are HA-managed as the plan says its API VMs are, and the
+// plan's HA rules (PVE 9) name them instead of the VMs that served. Those keep the `stopped`
+// state their stop through the HA manager gave their HA resources: HA does not start them, and
+// it still moves them off a failed node, so a rollback finds them.
+void addHa(TierPlan &tier, const plan::Plan &plan, const ClusterSnapshot &snapshot,
+           const QStringList &switchIds)
+{
+    QStringList resourceIds;
+    QHash<QString, QString> servingFor; // plan API VM → the VM that serves for it afterwards
+    for (const QString &vm : std::as_const(tier.to)) {
+        const QString base = apiBaseName(plan, vm);
+        const plan::Vm *own = plan.vm(base);
+        if (own == nullptr || !own->ha.managed)
+            continue;
+        if (!servingFor.contains(base))
+            servingFor.insert(base, vm);
+        const SnapshotVm *actual = snapshot.vmByName(vm);
+        const int vmid = actual != nullptr ? actual->vmid : 0;
+        Action resource =
+            step(QStringLiteral("ha-resource"), ActionType::HaResource, vm, switchIds);
+        resource.change.object = ObjectKind::HaResource;
+        resource.change.id = sidText(vmid, vm);
+        resource.change.vmid = vmid;
+        resource.change.kind = vmid > 0 && snapshot.haResource(resource.change.id) != nullptr
+                                   ? ChangeKind::Update
+                                   : ChangeKind::Create;
+        tier.actions.append(resource);
+        resourceIds.append(resource.id);
+    }
+    if (snapshot.majorRelease < 9)
+        return; // PVE 8: the node priorities are the group's, which the new resources name
+    QHash<QString, QString> replace; // sid of a VM that stops serving → the serving one's
+    for (const QString &vm : std::as_const(tier.from)) {
+        const QString serving = servingFor.value(apiBaseName(plan, vm));
+        const SnapshotVm *actual = snapshot.vmByName(vm);
+        if (serving.isEmpty() || actual == nullptr)
+            continue;
+        const SnapshotVm *next = snapshot.vmByName(serving);
+        replace.insert(sidText(actual->vmid, vm),
+                       sidText(next != nullptr ? next->vmid : 0, serving));
+    }
+    for (const SnapshotHaRule &rule : snapshot.haRules) {
+        if (!rule.id.startsWith(QLatin1String("rae-")))
+            continue; // the admin's own rules are the admin's
+        QStringList resources = rule.resources;
+        for (QString &sid : resources)
+            sid = replace.value(sid, sid);
+        resources.removeDuplicates();
+        resources.sort();
+        QStringList before = rule.resources;
+        before.sort();
+        if (resources == before)
+            continue;
+        Action update{QStringLiteral("ha-rule:") + rule.id,
+                      ActionType::HaRule,
+                      {},
+                      switchIds + resourceIds,
+                      false,
+                      {}};
+        update.change.object = ObjectKind::HaRule;
+        update.change.kind = ChangeKind::Update;
+        update.change.id = rule.id;
+        update.change.fields = {{QStringLiteral("type"), rule.type, rule.type},
+                                {QStringLiteral("resources"), before.join(QLatin1Char(',')),
+                                 resources.join(QLatin1Char(','))}};
+        tier.actions.append(update);
+    }
+}
+
+// Health, switch, stop, the tags and HA: the part upgrade and rollback share.
+void addSwitch(TierPlan &tier, const QStringList &checkAfter, const plan::Plan &plan,
+               const ClusterSnapshot &snapshot)
 {
     QStringList healthIds;
     for (const QString &vm : std::as_const(tier.to)) {
@@ -106,6 +184,7 @@ void addSwitch(TierPlan &tier, const QStringList &checkAfter)
         serve.change.fields.append({QStringLiteral("tag-"), {}, QString::fromLatin1(kStandbyTag)});
         tier.actions.append(serve);
     }
+    addHa(tier, plan, snapshot, switchIds);
 }
 
 Result<const plan::Vm *> theGateway(const plan::Plan &plan)
@@ -175,8 +254,9 @@ Result<TierPlan> planApiUpgrade(const plan::Plan &plan, const ClusterSnapshot &s
         if (!green.nics.isEmpty())
             green.nics.first().address = address;
         green.tags.append(QLatin1String(kVersionTagPrefix) + version);
-        // Not HA-managed yet: the tier's HA resources and rule stay on the plan's VMs.
-        green.ha = {};
+        // HA-managed like the plan VM once it serves (addHa); the rule keeping the tier apart is
+        // the plan's.
+        green.ha.antiAffinity.clear();
         green.replication.clear();
         tier.plan.vms.append(green);
         tier.to.append(name);
@@ -202,6 +282,23 @@ Result<TierPlan> planApiUpgrade(const plan::Plan &plan, const ClusterSnapshot &s
             if (change.kind == ChangeKind::Create)
                 tier.create.append(change.id);
         }
+    // The new VMs join the plan's pool; what the pool has or lacks otherwise is the apply's.
+    for (const Change &change : changeset.changes) {
+        if (change.object != ObjectKind::Pool)
+            continue;
+        Change pool = change;
+        pool.fields.clear();
+        pool.note.clear();
+        for (const FieldChange &field : change.fields) {
+            const QString member = poolMemberOf(field.field);
+            if (member.isEmpty() ? field.field == QLatin1String("comment")
+                                 : tier.to.contains(member))
+                pool.fields.append(field);
+        }
+        if (std::any_of(pool.fields.cbegin(), pool.fields.cend(),
+                        [](const FieldChange &f) { return !poolMemberOf(f.field).isEmpty(); }))
+            mine.changes.append(pool);
+    }
     for (const Error &error : changeset.errors)
         for (const QString &vm : std::as_const(tier.to))
             if (error.where == vm || error.message.contains(vm))
@@ -222,7 +319,7 @@ Result<TierPlan> planApiUpgrade(const plan::Plan &plan, const ClusterSnapshot &s
             action.dependsOn += databases;
             provisions.append(action.id);
         }
-    addSwitch(tier, provisions);
+    addSwitch(tier, provisions, plan, snapshot);
     return tier;
 }
 
@@ -249,7 +346,7 @@ Result<TierPlan> planApiRollback(const plan::Plan &plan, const ClusterSnapshot &
         tier.actions.append(start);
         starts.append(start.id);
     }
-    addSwitch(tier, starts);
+    addSwitch(tier, starts, plan, snapshot);
     return tier;
 }
 
@@ -276,6 +373,12 @@ QString ApiTierChange::journalPath(const QString &dir, const QString &cluster)
 QString ApiTierChange::journalDir() const
 {
     return m_options.journalDir.isEmpty() ? Deployment::defaultJournalDir() : m_options.journalDir;
+}
+
+QString ApiTierChange::changeName() const
+{
+    return m_kind == TierChange::Upgrade ? QStringLiteral("upgrade-api ") + m_version
+                                         : QStringLiteral("rollback-api");
 }
 
 QString ApiTierChange::journalFile() const
@@ -353,7 +456,9 @@ void ApiTierChange::onSnapshot(const ClusterSnapshot &snapshot)
     m_earlier.reset();
     if (QFileInfo::exists(journalFile())) {
         auto journal = Journal::open(journalFile());
-        if (journal.ok()) {
+        // Only a run of the same change: a rollback never takes an upgrade's done steps (its
+        // switch of the gateway) for its own.
+        if (journal.ok() && journal->header().change == changeName()) {
             const QList<JournalEntry> entries = journal->latest();
             if (std::any_of(entries.cbegin(), entries.cend(), [](const JournalEntry &entry) {
                     return entry.state != ActionState::Done;
@@ -419,9 +524,9 @@ void ApiTierChange::start(const ServiceSecrets &secrets)
             file.write("\n");
         }
     }
-    auto journal = m_resume
-                       ? Journal::open(path)
-                       : Journal::create(path, {m_cluster, m_planPath, planFileSha256(m_planPath)});
+    auto journal = m_resume ? Journal::open(path)
+                            : Journal::create(path, {m_cluster, m_planPath,
+                                                     planFileSha256(m_planPath), changeName()});
     if (!journal.ok()) {
         fail(journal.error());
         return;
@@ -465,6 +570,24 @@ void ApiTierChange::start(const ServiceSecrets &secrets)
     ActionScheduler scheduler(m_tier.actions, m_options.maxTasks);
     // What the stopped run finished is not done again; what it left running is checked again
     // (every step looks at the cluster before it changes anything).
+    // Steps of the stopped run that this one no longer has were found done on the cluster (a
+    // disk already grown, an agent that answers): closed, so that the journal can finish.
+    QList<JournalEntry> closed;
+    for (const JournalEntry &entry : m_journal->latest()) {
+        if (entry.state == ActionState::Done)
+            continue;
+        if (scheduler.indexOf(entry.action) >= 0)
+            continue;
+        JournalEntry done = entry;
+        done.state = ActionState::Done;
+        done.detail = QStringLiteral("not needed any more: the cluster has it");
+        done.time = QDateTime::currentDateTimeUtc();
+        closed.append(done);
+    }
+    if (const Status recorded = m_journal->record(closed); !recorded) {
+        fail(recorded.error());
+        return;
+    }
     for (const JournalEntry &entry : m_journal->latest())
         if (entry.state == ActionState::Done && scheduler.indexOf(entry.action) >= 0)
             scheduler.markDone(entry.action);

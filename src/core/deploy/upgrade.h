@@ -105,6 +105,7 @@ private:
     void start(const ServiceSecrets &secrets);
     void fail(const Error &error);
     QString journalDir() const;
+    QString changeName() const; // the journal header's `change`
     void writeLog(const QString &line);
 
     QPointer<proxmox::ProxmoxClient> m_client;

@@ -177,6 +177,44 @@ struct Bench
         return vm(name).value(QStringLiteral("tags")).toString().split(QLatin1Char(';'));
     }
 
+    // The HA state of `name`'s HA resource; empty when it is not HA-managed.
+    QString haState(const QString &name)
+    {
+        const QString sid =
+            QStringLiteral("vm:") + QString::number(vm(name).value(QStringLiteral("vmid")).toInt());
+        const SimProcess::Answer answer =
+            sim.withToken("GET", QStringLiteral("/api2/json/cluster/ha/resources"));
+        for (const QJsonValue &value : answer.json.object().value(QStringLiteral("data")).toArray())
+            if (value.toObject().value(QStringLiteral("sid")).toString() == sid)
+                return value.toObject().value(QStringLiteral("state")).toString();
+        return {};
+    }
+
+    // The sids the HA rule `id` names, sorted.
+    QStringList haRuleResources(const QString &id)
+    {
+        const SimProcess::Answer answer =
+            sim.withToken("GET", QStringLiteral("/api2/json/cluster/ha/rules/") + id);
+        QStringList resources = answer.json.object()
+                                    .value(QStringLiteral("data"))
+                                    .toObject()
+                                    .value(QStringLiteral("resources"))
+                                    .toString()
+                                    .split(QLatin1Char(','), Qt::SkipEmptyParts);
+        resources.sort();
+        return resources;
+    }
+
+    QStringList sids(const QStringList &names)
+    {
+        QStringList out;
+        for (const QString &name : names)
+            out.append(QStringLiteral("vm:") +
+                       QString::number(vm(name).value(QStringLiteral("vmid")).toInt()));
+        out.sort();
+        return out;
+    }
+
     // What the guest has at `file`, through the agent's exec of `cat`.
     QString guestFile(const QString &vmName, const QString &file)
     {
@@ -230,6 +268,7 @@ private slots:
     {
         Bench bench;
         QVERIFY(bench.start());
+        bench.plan.defaultPool = QStringLiteral("rae"); // the new VMs are to join it too
         QVERIFY(bench.applyPlan());
         QVERIFY(gatewayConfig(bench).contains(QLatin1String("server 10.20.0.21:8000;")));
 
@@ -256,7 +295,17 @@ private slots:
             const QJsonObject old = bench.vm(QLatin1String(base));
             QCOMPARE(old.value(QStringLiteral("status")).toString(), QStringLiteral("stopped"));
             QVERIFY(bench.tags(QLatin1String(base)).contains(QLatin1String(deploy::kStandbyTag)));
+            // HA-managed as the plan's VM is; the kept one stays HA-managed, stopped.
+            QCOMPARE(bench.haState(green(base)), QStringLiteral("started"));
+            QCOMPARE(bench.haState(QLatin1String(base)), QStringLiteral("stopped"));
         }
+        // The plan's rule keeping the API VMs apart names the VMs that serve.
+        QCOMPARE(bench.haRuleResources(QStringLiteral("rae-api-apart")),
+                 bench.sids({green("rae-api-1"), green("rae-api-2")}));
+        // The new VMs are in the plan's pool.
+        for (const char *base : {"rae-api-1", "rae-api-2"})
+            QCOMPARE(bench.vm(green(base)).value(QStringLiteral("pool")).toString(),
+                     QStringLiteral("rae"));
         QString config = gatewayConfig(bench);
         QVERIFY2(config.contains(QLatin1String("server 10.20.0.121:8000;\n  server "
                                                "10.20.0.122:8000;")),
@@ -295,7 +344,11 @@ private slots:
             QCOMPARE(bench.vm(green(base)).value(QStringLiteral("status")).toString(),
                      QStringLiteral("stopped"));
             QVERIFY(bench.tags(green(base)).contains(QLatin1String(deploy::kStandbyTag)));
+            QCOMPARE(bench.haState(QLatin1String(base)), QStringLiteral("started"));
+            QCOMPARE(bench.haState(green(base)), QStringLiteral("stopped"));
         }
+        QCOMPARE(bench.haRuleResources(QStringLiteral("rae-api-apart")),
+                 bench.sids({QStringLiteral("rae-api-1"), QStringLiteral("rae-api-2")}));
         config = gatewayConfig(bench);
         QVERIFY2(
             config.contains(QLatin1String("server 10.20.0.21:8000;\n  server 10.20.0.22:8000;")),
@@ -377,7 +430,9 @@ private slots:
         // Rolled back: the plan's VMs serve, the new ones are kept, and apply has nothing to do.
         std::optional<Status> rolledBack;
         auto rollback = bench.change({}, rolledBack);
-        QVERIFY(rolledBack.has_value() && rolledBack->ok() && rollback->failures().isEmpty());
+        QVERIFY(rolledBack.has_value() && rolledBack->ok());
+        QVERIFY2(rollback->failures().isEmpty(),
+                 qPrintable(rollback->failures().values().join(QLatin1Char('\n'))));
         plan::Plan rolled = bench.plan;
         for (plan::Vm &vm : rolled.vms)
             if (vm.name == QLatin1String("rae-db"))

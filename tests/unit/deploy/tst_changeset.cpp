@@ -128,10 +128,33 @@ void switchApiTier(ClusterSnapshot &snapshot)
         kept.status = QStringLiteral("stopped");
         kept.tags.append(QLatin1String(kStandbyTag));
         kept.tags.sort();
-        for (SnapshotHaResource &resource : snapshot.haResources)
-            if (resource.sid == QStringLiteral("vm:") + QString::number(old.vmid))
-                resource.state = QStringLiteral("stopped");
+        // The new VM is HA-managed as the plan VM was, which HA keeps stopped; the plan's rules
+        // name the new VM.
+        const QString oldSid = QStringLiteral("vm:") + QString::number(old.vmid);
+        const QString newSid = QStringLiteral("vm:") + QString::number(fresh.vmid);
+        for (qsizetype i = 0; i < snapshot.haResources.size(); ++i)
+            if (snapshot.haResources[i].sid == oldSid) {
+                SnapshotHaResource serving = snapshot.haResources[i];
+                serving.sid = newSid;
+                snapshot.haResources[i].state = QStringLiteral("stopped");
+                snapshot.haResources.append(serving);
+                break;
+            }
+        for (SnapshotHaRule &rule : snapshot.haRules)
+            rule.resources.replaceInStrings(oldSid, newSid);
     }
+}
+
+// An upgrade made before the new VMs were HA-managed: no HA resources of theirs, and the rules
+// name the plan's VMs.
+void switchApiTierWithoutHa(ClusterSnapshot &snapshot)
+{
+    const ClusterSnapshot before = snapshot;
+    switchApiTier(snapshot);
+    snapshot.haRules = before.haRules;
+    snapshot.haResources.removeIf([](const SnapshotHaResource &resource) {
+        return resource.sid.startsWith(QLatin1String("vm:20"));
+    });
 }
 
 // And after `rollback-api`: the plan's API VMs serve again, the new ones are kept.
@@ -148,7 +171,13 @@ void rollBackApiTier(ClusterSnapshot &snapshot)
         vm.tags.sort();
     }
     for (SnapshotHaResource &resource : snapshot.haResources)
-        resource.state = QStringLiteral("started");
+        resource.state = resource.sid.startsWith(QLatin1String("vm:20"))
+                             ? QStringLiteral("stopped")
+                             : QStringLiteral("started");
+    for (SnapshotHaRule &rule : snapshot.haRules) {
+        rule.resources.replaceInStrings(QStringLiteral("vm:200"), QStringLiteral("vm:104"));
+        rule.resources.replaceInStrings(QStringLiteral("vm:201"), QStringLiteral("vm:105"));
+    }
 }
 
 } // namespace
@@ -390,9 +419,18 @@ private slots:
                               resource.sid == QLatin1String("vm:105");
                    });
                })
-            << 0
-            << QStringList{QStringLiteral("= vm rae-api-2-v2.1.0 (201)"),
-                           QStringLiteral("= ha rule rae-api-apart  # names rae-api-1")}
+            << 0 << QStringList{QStringLiteral("= vm rae-api-2-v2.1.0 (201)")}
+            << noApiChange + QStringList{QStringLiteral("ha rule rae-api-apart")};
+        QTest::newRow("the serving VMs of an upgrade without HA are made HA-managed")
+            << Mutation([](plan::Plan &, ClusterSnapshot &snapshot, DiffOptions &) {
+                   switchApiTierWithoutHa(snapshot);
+               })
+            << 3
+            << QStringList{QStringLiteral("+ ha resource vm:200\n    state: started"),
+                           QStringLiteral("+ ha resource vm:201"),
+                           QStringLiteral("~ ha rule rae-api-apart\n    resources: "
+                                          "vm:104,vm:105 → vm:200,vm:201"),
+                           QStringLiteral("= ha resource vm:104  # rae-api-1 is kept stopped")}
             << noApiChange;
         QTest::newRow("after a rollback the plan is 0 changes and the new VMs are kept")
             << Mutation([](plan::Plan &, ClusterSnapshot &snapshot, DiffOptions &options) {
@@ -436,10 +474,15 @@ private slots:
             QVERIFY2(!text.contains(line), qPrintable(line + QLatin1String(" in:\n") + text));
         // The kept VMs are never started, retagged or removed by the actions.
         const plan::Plan deployed = deployedPlan(plan, snapshot);
-        for (const Action &action : planActions(deployed, set))
-            QVERIFY2(!action.vmName.startsWith(QLatin1String("rae-api")) ||
-                         action.type == ActionType::ConfigureVm,
-                     qPrintable(action.id));
+        // The serving ones may be made HA-managed.
+        for (const Action &action : planActions(deployed, set)) {
+            const SnapshotVm *vm = snapshot.vmByName(action.vmName);
+            QVERIFY2(
+                !action.vmName.startsWith(QLatin1String("rae-api")) ||
+                    action.type == ActionType::ConfigureVm ||
+                    (action.type == ActionType::HaResource && vm != nullptr && !isStandby(*vm)),
+                qPrintable(action.id));
+        }
     }
 
     // Cloud-init keys compare as sets of keys; pools are made and joined, never left silently.
