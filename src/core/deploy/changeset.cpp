@@ -583,7 +583,9 @@ Changeset computeChangeset(const plan::Plan &plan, const ClusterSnapshot &snapsh
         }
         if (kept.contains(vm.name))
             compareResource(vm, vm.name, vmids.value(vm.name), true);
-        compareResource(vm, haName, vmid, false);
+        // A kept VM that nothing serves for is left as it is: the plan's state would start it.
+        if (serving != nullptr || !kept.contains(vm.name))
+            compareResource(vm, haName, vmid, false);
     }
 
     const QList<QStringList> apart = antiAffinitySets(plan);

@@ -111,14 +111,15 @@ void addHa(TierPlan &tier, const plan::Plan &plan, const ClusterSnapshot &snapsh
     }
     if (snapshot.majorRelease < 9)
         return; // PVE 8: the node priorities are the group's, which the new resources name
-    QHash<QString, QString> replace; // sid of a VM that stops serving → the serving one's
-    for (const QString &vm : std::as_const(tier.from)) {
-        const QString serving = servingFor.value(apiBaseName(plan, vm));
-        const SnapshotVm *actual = snapshot.vmByName(vm);
-        if (serving.isEmpty() || actual == nullptr)
+    // The sid of every other API VM of a plan VM → the serving one's: the VMs that stop serving
+    // now, and those a stopped run tagged `rae-standby` already without renaming the rules.
+    QHash<QString, QString> replace;
+    for (const SnapshotVm &actual : snapshot.vms) {
+        const QString serving = servingFor.value(apiBaseName(plan, actual.name));
+        if (serving.isEmpty() || tier.to.contains(actual.name))
             continue;
         const SnapshotVm *next = snapshot.vmByName(serving);
-        replace.insert(sidText(actual->vmid, vm),
+        replace.insert(sidText(actual.vmid, actual.name),
                        sidText(next != nullptr ? next->vmid : 0, serving));
     }
     for (const SnapshotHaRule &rule : snapshot.haRules) {

@@ -2,6 +2,7 @@
 #include "deploy/apitier.h"
 #include "deploy/changeset.h"
 #include "deploy/provisioning.h"
+#include "deploy/upgrade.h"
 #include "plan/planreader.h"
 #include "proxmox/formencoding.h"
 
@@ -432,6 +433,22 @@ private slots:
                                           "vm:104,vm:105 → vm:200,vm:201"),
                            QStringLiteral("= ha resource vm:104  # rae-api-1 is kept stopped")}
             << noApiChange;
+        QTest::newRow("a kept plan VM that nothing serves for is not started through HA")
+            << Mutation([](plan::Plan &, ClusterSnapshot &snapshot, DiffOptions &) {
+                   switchApiTier(snapshot);
+                   snapshot.vms.removeIf([](const SnapshotVm &vm) {
+                       return vm.name.endsWith(QLatin1String("-v2.1.0"));
+                   });
+                   snapshot.haResources.removeIf([](const SnapshotHaResource &resource) {
+                       return resource.sid.startsWith(QLatin1String("vm:20"));
+                   });
+               })
+            << 1
+            << QStringList{QStringLiteral("= ha resource vm:104  # rae-api-1 is kept stopped"),
+                           QStringLiteral("no VM serves in its place"),
+                           QStringLiteral("~ ha rule rae-api-apart\n    resources: vm:200,vm:201 "
+                                          "→ vm:104,vm:105")}
+            << noApiChange;
         QTest::newRow("after a rollback the plan is 0 changes and the new VMs are kept")
             << Mutation([](plan::Plan &, ClusterSnapshot &snapshot, DiffOptions &options) {
                    switchApiTier(snapshot);
@@ -454,6 +471,36 @@ private slots:
             << noApiChange;
     }
 
+    // The HA rules name the VMs that serve after an upgrade or rollback, also those of the
+    // plan VMs a stopped run had tagged `rae-standby` already.
+    void tierChangesRenameTheHaRules()
+    {
+        const auto ruleResources = [](const TierPlan &tier) {
+            for (const Action &action : tier.actions)
+                if (action.id == QLatin1String("ha-rule:rae-api-apart"))
+                    return action.change.field(QStringLiteral("resources"));
+            return QStringLiteral("(no ha-rule action)");
+        };
+        plan::Plan plan = reference();
+        ClusterSnapshot switched = applied(plan);
+        switchApiTier(switched);
+        auto rollback = planApiRollback(plan, switched);
+        QVERIFY2(rollback.ok(), qPrintable(rollback.ok() ? QString() : rollback.error().message));
+        QCOMPARE(ruleResources(rollback.value()), QStringLiteral("vm:104,vm:105"));
+
+        // Stopped after rae-api-1 was kept and before the rule was renamed: rae-api-2 still
+        // serves, and the new VMs are not HA-managed yet.
+        ClusterSnapshot halfWay = applied(plan);
+        switchApiTierWithoutHa(halfWay);
+        SnapshotVm &stillServing = vmNamed(halfWay, QStringLiteral("rae-api-2"));
+        stillServing.status = QStringLiteral("running");
+        stillServing.tags.removeAll(QLatin1String(kStandbyTag));
+        auto resumed = planApiUpgrade(plan, halfWay, QStringLiteral("2.1.0"));
+        QVERIFY2(resumed.ok(), qPrintable(resumed.ok() ? QString() : resumed.error().message));
+        QCOMPARE(resumed->from, QStringList{QStringLiteral("rae-api-2")});
+        QCOMPARE(ruleResources(resumed.value()), QStringLiteral("vm:200,vm:201"));
+    }
+
     void switchedApiTier()
     {
         QFETCH(Mutation, mutate);
@@ -467,7 +514,7 @@ private slots:
         const Changeset set = computeChangeset(plan, snapshot, options);
         const QString text = renderChangeset(set);
         QVERIFY2(!set.hasErrors(), qPrintable(text));
-        QCOMPARE(set.count(), count);
+        QVERIFY2(set.count() == count, qPrintable(text));
         for (const QString &line : expected)
             QVERIFY2(text.contains(line), qPrintable(line + QLatin1String(" not in:\n") + text));
         for (const QString &line : absent)
