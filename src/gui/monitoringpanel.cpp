@@ -378,7 +378,9 @@ monitor::ServicePorts MonitoringPanel::servicePorts() const
     monitor::ServicePorts ports =
         m_plan ? monitor::ServicePorts::fromPlan(*m_plan) : monitor::ServicePorts();
     ClusterSession *session = m_session.data();
-    if (session != nullptr && session == m_secretsSession.data()) {
+    if (session != nullptr && session == m_explicitPasswordSession.data()) {
+        ports.redisPassword = m_explicitPassword;
+    } else if (session != nullptr && session == m_secretsSession.data()) {
         ports.redisPassword = m_redisPassword;
         ports.redisPasswordMissing = m_redisPasswordMissing;
     }
@@ -399,15 +401,22 @@ bool MonitoringPanel::isDemoSession() const
 
 void MonitoringPanel::setRedisPassword(ClusterSession *session, const QString &password)
 {
+    // Kept apart from the keychain's, which follows the attached session: the demo's password
+    // stays its own while other clusters come and go.
     m_explicitPasswordSession = session;
-    m_redisPasswordMissing.clear();
-    applyRedisPassword(session, password);
+    m_explicitPassword = password;
+    reprobeRedis(session);
 }
 
 void MonitoringPanel::applyRedisPassword(ClusterSession *session, const QString &password)
 {
     m_secretsSession = session;
     m_redisPassword = password;
+    reprobeRedis(session);
+}
+
+void MonitoringPanel::reprobeRedis(ClusterSession *session)
+{
     if (!m_discovery || !m_collector || session != m_session.data())
         return;
     // A Redis VM found before the password came is probed again, with it.

@@ -133,6 +133,8 @@ private:
     void fetchDemoGatewayCertificate(const monitor::DiscoveredService &service, int attempt);
     void lookUpRedisPassword();
     void applyRedisPassword(ClusterSession *session, const QString &password);
+    // Re-adds the Redis VMs found so far, so that they are probed with `session`'s password.
+    void reprobeRedis(ClusterSession *session);
     // The plan's ports with what belongs to the attached session: its Redis password, and for
     // the demo's session its gateway.
     monitor::ServicePorts servicePorts() const;
@@ -164,6 +166,7 @@ private:
     QString m_redisPassword;        // of m_secretsSession; never logged
     QString m_redisPasswordMissing; // of m_secretsSession: why it has none, what to do
     QPointer<ClusterSession> m_explicitPasswordSession; // given by setRedisPassword()
+    QString m_explicitPassword;                         // of that session; never logged
     secrets::CredentialStore *m_credentials = nullptr;
     QString m_passwordLookup;       // the names last looked up for the attached session
     quint64 m_passwordLookupId = 0; // answers of older lookups are dropped
