@@ -718,7 +718,8 @@ void MainWindow::openDeployDialog(DeployDialog::Start start)
         options.journalDir = m_demoDir->filePath(QStringLiteral("journals"));
         dialog->setOptions(options);
     }
-    connect(dialog, &DeployDialog::runFinished, this, [this, session](bool succeeded) {
+    // Not after the session is gone (disconnected or removed while the dialog runs).
+    connect(dialog, &DeployDialog::runFinished, session, [this, session](bool succeeded) {
         m_eventLog->append(succeeded ? EventLogModel::Level::Info : EventLogModel::Level::Error,
                            session->profile().name,
                            succeeded ? tr("deployment applied")
@@ -1562,14 +1563,16 @@ void MainWindow::disconnectSession(ClusterSession *session)
     m_eventLog->append(EventLogModel::Level::Info, session->profile().name, tr("disconnected"));
     m_sessions.removeAll(session);
     session->deleteLater();
-    if (m_activeSession == session)
-        m_activeSession = m_sessions.isEmpty() ? nullptr : m_sessions.last();
-    m_migration->setSession(m_activeSession);
     m_disconnectAction->setEnabled(!m_sessions.isEmpty());
     m_deployAction->setEnabled(!m_sessions.isEmpty());
     m_resumeDeployAction->setEnabled(!m_sessions.isEmpty());
-    m_connectionLabel->setText(tr("not connected"));
-    m_monitoring->attach(m_activeSession);
+    // Removing another cluster leaves the active one, its status and its monitoring as they are.
+    if (m_activeSession == session) {
+        m_activeSession = m_sessions.isEmpty() ? nullptr : m_sessions.last();
+        m_migration->setSession(m_activeSession);
+        m_connectionLabel->setText(tr("not connected"));
+        m_monitoring->attach(m_activeSession);
+    }
     updateGraph();
 }
 

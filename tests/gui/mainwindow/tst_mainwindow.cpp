@@ -9,6 +9,7 @@
 #include "monitor/alerts.h"
 #include "plan/planwriter.h"
 #include "proxmox/certificatetrust.h"
+#include "secrets/credentialstore.h"
 
 #include <QAction>
 #include <QDockWidget>
@@ -317,12 +318,25 @@ void TestMainWindow::anAlertInTheMessageBarSaysWhenItClears()
 void TestMainWindow::aClusterIsRemovedAfterAskingFirst()
 {
     auto shared = services();
+    // Never the desktop's keychain: the secret is kept for this run only.
+    secrets::CredentialStore *store = shared->credentials();
+    store->setSessionOnly(true);
     cluster::ClusterProfile profile;
     profile.name = QStringLiteral("lab");
     profile.endpoints = {QStringLiteral("https://pve1.lab.example:8006")};
     profile.user = QStringLiteral("deployer@pve");
     profile.tokenName = QStringLiteral("app");
     cluster::saveClusterProfile(*shared->settings(), profile);
+    bool written = false;
+    store->write(profile.name, profile.account(), QStringLiteral("secret-test-only"), this,
+                 [&written](const secrets::SecretResult<Done> &result) { written = result.ok(); });
+    QTRY_VERIFY(written);
+    const auto secretKept = [this, store, &profile] {
+        std::optional<bool> found;
+        store->read(profile.name, profile.account(), this,
+                    [&found](const secrets::SecretResult<QString> &read) { found = read.ok(); });
+        return QTest::qWaitFor([&found] { return found.has_value(); }) && *found;
+    };
     proxmox::PinStore pins(shared->settings(), profile.name);
     pins.pin(QStringLiteral("pve1.lab.example"), QString(64, QLatin1Char('a')));
     MainWindow window(shared.get());
@@ -353,6 +367,7 @@ void TestMainWindow::aClusterIsRemovedAfterAskingFirst()
     QTRY_VERIFY(!window.findChild<QMessageBox *>());
     QCOMPARE(cluster::loadClusterProfiles(*shared->settings()).size(), 1);
     QCOMPARE(pins.fingerprints().size(), 1);
+    QVERIFY(secretKept());
 
     // Remove forgets it and its pinned certificate: no longer listed, gone from the settings.
     box = chooseLab();
@@ -366,6 +381,7 @@ void TestMainWindow::aClusterIsRemovedAfterAskingFirst()
     remove->click();
     QVERIFY(cluster::loadClusterProfiles(*shared->settings()).isEmpty());
     QVERIFY(pins.fingerprints().isEmpty());
+    QTRY_VERIFY(!secretKept());
     QTRY_VERIFY(!window.findChild<QMessageBox *>());
     QVERIFY(!chooseLab());
     QVERIFY(window.findChild<QMessageBox *>() == nullptr);
