@@ -22,6 +22,27 @@ namespace {
 
 Q_LOGGING_CATEGORY(lcDeployment, "raedeploy.deploy.deployment")
 
+// What a stopped apply left unfinished and the fresh snapshot no longer asks for (a clone that
+// ended after the kill, an HA resource that was made): found done.
+QList<JournalEntry> foundDone(const Journal &journal, const QList<Action> &actions)
+{
+    QSet<QString> ids;
+    for (const Action &action : actions)
+        ids.insert(action.id);
+    QList<JournalEntry> closed;
+    for (const JournalEntry &earlier : journal.latest()) {
+        if (earlier.state == ActionState::Done || ids.contains(earlier.action))
+            continue;
+        JournalEntry entry = earlier;
+        entry.state = ActionState::Done;
+        entry.upid.clear();
+        entry.detail = QStringLiteral("found done on the cluster");
+        entry.time = QDateTime::currentDateTimeUtc();
+        closed.append(entry);
+    }
+    return closed;
+}
+
 struct Tr
 {
     Q_DECLARE_TR_FUNCTIONS(rae::deploy::Deployment)
@@ -207,6 +228,20 @@ void Deployment::apply()
         return;
     }
     if (m_actions.isEmpty()) {
+        // The unfinished apply of this plan has nothing left to do: its journal is closed, so
+        // that it is not offered for resuming again.
+        if (continuesUnfinished()) {
+            auto opened = Journal::open(journalFile());
+            if (!opened.ok()) {
+                fail(opened.error());
+                return;
+            }
+            Journal journal = std::move(opened).value();
+            if (const Status closed = journal.record(foundDone(journal, {})); !closed.ok()) {
+                fail(closed.error());
+                return;
+            }
+        }
         m_finished = true;
         emit finished(Done{});
         return;
@@ -224,6 +259,12 @@ void Deployment::apply()
     });
 }
 
+bool Deployment::continuesUnfinished() const
+{
+    return m_unfinished && m_unfinished->header.planSha256 == m_planSha &&
+           QFileInfo(m_unfinished->header.planPath).absoluteFilePath() == m_planPath;
+}
+
 void Deployment::run(const ServiceSecrets &secrets)
 {
     const QString dir = journalDir();
@@ -234,9 +275,7 @@ void Deployment::run(const ServiceSecrets &secrets)
     const QString path = journalFile();
     // The same plan as the unfinished apply: its journal goes on. Another one starts afresh;
     // the ids the stopped apply reserved were passed to the changeset already.
-    const bool continueJournal =
-        m_unfinished && m_unfinished->header.planSha256 == m_planSha &&
-        QFileInfo(m_unfinished->header.planPath).absoluteFilePath() == m_planPath;
+    const bool continueJournal = continuesUnfinished();
     if (continueJournal) {
         // A kill while a line was written leaves it without its newline; the next line must not
         // be glued to it.
@@ -286,22 +325,7 @@ void Deployment::run(const ServiceSecrets &secrets)
 
     // Every action of the run is on record from the start, so that a run stopped before some
     // of them began still reads as unfinished.
-    QList<JournalEntry> planned;
-    // What the stopped apply left unfinished and the fresh snapshot no longer asks for (a
-    // clone that ended after the kill, an HA resource that was made): found done.
-    QSet<QString> ids;
-    for (const Action &action : std::as_const(m_actions))
-        ids.insert(action.id);
-    for (const JournalEntry &earlier : m_journal->latest()) {
-        if (earlier.state == ActionState::Done || ids.contains(earlier.action))
-            continue;
-        JournalEntry entry = earlier;
-        entry.state = ActionState::Done;
-        entry.upid.clear();
-        entry.detail = QStringLiteral("found done on the cluster");
-        entry.time = QDateTime::currentDateTimeUtc();
-        planned.append(entry);
-    }
+    QList<JournalEntry> planned = foundDone(*m_journal, m_actions);
     for (const Action &action : std::as_const(m_actions)) {
         if (m_journal->latest(action.id))
             continue;

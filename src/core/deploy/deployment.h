@@ -96,6 +96,8 @@ private:
     void readSnapshot();
     void onSnapshot(const ClusterSnapshot &snapshot);
     void run(const ServiceSecrets &secrets);
+    // The same plan as the unfinished apply: its journal goes on.
+    bool continuesUnfinished() const;
     void fail(const Error &error);
     QString journalDir() const;
     void writeLog(const QString &line);

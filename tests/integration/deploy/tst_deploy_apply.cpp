@@ -192,6 +192,30 @@ private slots:
                  qPrintable(deploy::renderChangeset(second->changeset())));
         QCOMPARE(second->changeset().count(), 0);
 
+        // Killed after an HA resource was made, before its end was on record: the resume finds
+        // nothing left to do and closes the journal, so that it is not offered again.
+        {
+            auto opened = deploy::Journal::open(bench.journal());
+            QVERIFY(opened.ok());
+            deploy::Journal journal = std::move(opened).value();
+            QVERIFY(journal
+                        .record({QStringLiteral("ha-resource:rae-db"),
+                                 deploy::ActionState::Running,
+                                 0,
+                                 {},
+                                 {},
+                                 QDateTime::currentDateTimeUtc()})
+                        .ok());
+        }
+        QVERIFY(deploy::Deployment::unfinished(bench.options().journalDir, QStringLiteral("prod"))
+                    .has_value());
+        auto resumed = bench.deployment();
+        QVERIFY(applyAll(*resumed, true, bench).ok());
+        QVERIFY(resumed->isResume());
+        QVERIFY(resumed->actions().isEmpty());
+        QVERIFY(!deploy::Deployment::unfinished(bench.options().journalDir, QStringLiteral("prod"))
+                     .has_value());
+
         // No password in the journal, the log, or an exported (masked) .env.
         const deploy::ServiceSecrets secrets = secretsOf(bench);
         QVERIFY(!secrets.databasePassword.isEmpty());
