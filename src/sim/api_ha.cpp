@@ -349,6 +349,22 @@ Reply Cluster::getHaRule(Call &call)
                    Reply::error(500, QStringLiteral("no such ha rule '%1'").arg(rule)));
 }
 
+// A rule's `resources`, as sids; like Proxmox, every one must be an HA resource.
+std::optional<Reply> Cluster::ruleResources(const Call &call, QStringList &resources) const
+{
+    QStringList unmanaged;
+    for (const QString &sid :
+         call.text(QStringLiteral("resources")).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        resources << normalSid(sid.trimmed());
+        if (!m_haResources.contains(resources.constLast()))
+            unmanaged << resources.constLast();
+    }
+    if (unmanaged.isEmpty())
+        return std::nullopt;
+    return Reply::error(500, QStringLiteral("cannot use unmanaged resource(s) %1.")
+                                 .arg(unmanaged.join(QStringLiteral(", "))));
+}
+
 Reply Cluster::postHaRule(Call &call)
 {
     if (!can(call.who, QStringLiteral("/"), QStringLiteral("Sys.Console")))
@@ -358,17 +374,9 @@ Reply Cluster::postHaRule(Call &call)
         if (rule.rule == id)
             return Reply::error(500, QStringLiteral("ha rule '%1' already defined").arg(id));
     }
-    QStringList unmanaged;
     QStringList resources;
-    for (const QString &sid :
-         call.text(QStringLiteral("resources")).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
-        resources << normalSid(sid.trimmed());
-        if (!m_haResources.contains(resources.constLast()))
-            unmanaged << resources.constLast();
-    }
-    if (!unmanaged.isEmpty())
-        return Reply::error(500, QStringLiteral("cannot use unmanaged resource(s) %1.")
-                                     .arg(unmanaged.join(QStringLiteral(", "))));
+    if (std::optional<Reply> refused = ruleResources(call, resources))
+        return *refused;
     const QString type = call.text(QStringLiteral("type"));
     if (type == QLatin1String("resource-affinity") && !call.has(QStringLiteral("affinity")))
         return Reply::invalid(QStringLiteral("affinity"),
@@ -405,17 +413,9 @@ Reply Cluster::putHaRule(Call &call)
                                                 "type '%3'")
                                      .arg(call.text(QStringLiteral("type")), id, rule->type));
     if (call.has(QStringLiteral("resources"))) {
-        QStringList unmanaged;
         QStringList resources;
-        for (const QString &sid :
-             call.text(QStringLiteral("resources")).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
-            resources << normalSid(sid.trimmed());
-            if (!m_haResources.contains(resources.constLast()))
-                unmanaged << resources.constLast();
-        }
-        if (!unmanaged.isEmpty())
-            return Reply::error(500, QStringLiteral("cannot use unmanaged resource(s) %1.")
-                                         .arg(unmanaged.join(QStringLiteral(", "))));
+        if (std::optional<Reply> refused = ruleResources(call, resources))
+            return *refused;
         rule->options.insert(QStringLiteral("resources"), resources.join(QLatin1Char(',')));
     }
     for (const char *key : {"nodes", "strict", "affinity", "disable", "comment"})

@@ -410,6 +410,7 @@ private:
     Reply deleteHaGroup(Call &call);
     Reply getHaRules(Call &call);
     Reply postHaRule(Call &call);
+    std::optional<Reply> ruleResources(const Call &call, QStringList &resources) const;
     Reply getHaRule(Call &call);
     Reply putHaRule(Call &call);
     Reply deleteHaRule(Call &call);

@@ -602,19 +602,23 @@ Changeset computeChangeset(const plan::Plan &plan, const ClusterSnapshot &snapsh
             set.changes.append(note);
             continue;
         }
-        if (const auto unsettled =
-                std::find_if(names.cbegin(), names.cend(),
-                             [&](const QString &name) { return tier.unsettled.contains(name); });
-            unsettled != names.cend()) {
+        // A rule naming a VM of the API tier whose VM is not known is left as it is, with why.
+        const auto keepRule = [&](const QString &note) {
             Change keep;
             keep.object = ObjectKind::HaRule;
             keep.kind = ChangeKind::Keep;
             keep.id = antiAffinityRuleId(plan, names, i);
-            keep.note = Tr::tr("names %1, whose upgrade-api or rollback-api has not finished; "
-                               "left as it is")
-                            .arg(*unsettled);
+            keep.note = note;
             wantedRules.insert(keep.id);
             set.changes.append(keep);
+        };
+        if (const auto unsettled =
+                std::find_if(names.cbegin(), names.cend(),
+                             [&](const QString &name) { return tier.unsettled.contains(name); });
+            unsettled != names.cend()) {
+            keepRule(Tr::tr("names %1, whose upgrade-api or rollback-api has not finished; "
+                            "left as it is")
+                         .arg(*unsettled));
             continue;
         }
         if (const auto gone = std::find_if(names.cbegin(), names.cend(),
@@ -623,15 +627,9 @@ Changeset computeChangeset(const plan::Plan &plan, const ClusterSnapshot &snapsh
                                                       !haVmids.contains(name);
                                            });
             gone != names.cend()) {
-            Change keep;
-            keep.object = ObjectKind::HaRule;
-            keep.kind = ChangeKind::Keep;
-            keep.id = antiAffinityRuleId(plan, names, i);
-            keep.note = Tr::tr("names %1, which is not on the cluster while %2 serves in its "
-                               "place; left as it is")
-                            .arg(*gone, tier.serving.value(*gone, Tr::tr("another API VM")));
-            wantedRules.insert(keep.id);
-            set.changes.append(keep);
+            keepRule(Tr::tr("names %1, which is not on the cluster while %2 serves in its "
+                            "place; left as it is")
+                         .arg(*gone, tier.serving.value(*gone, Tr::tr("another API VM"))));
             continue;
         }
         // The VMs that serve: an upgraded tier's, not the kept ones.
