@@ -65,13 +65,6 @@ QString haStateText(plan::HaState state)
     return plan::haStateName(state);
 }
 
-QString sidOf(int vmid, const QString &vmName)
-{
-    if (vmid > 0)
-        return QStringLiteral("vm:") + QString::number(vmid);
-    return QStringLiteral("vm:<") + vmName + QLatin1Char('>');
-}
-
 // Sets of VMs that must not share a node, merged where they overlap, each sorted.
 QList<QStringList> antiAffinitySets(const plan::Plan &plan)
 {
@@ -138,6 +131,13 @@ int Changeset::count(ChangeKind kind) const
 {
     return int(std::count_if(changes.cbegin(), changes.cend(),
                              [kind](const Change &change) { return change.kind == kind; }));
+}
+
+QString sidOf(int vmid, const QString &vmName)
+{
+    if (vmid > 0)
+        return QStringLiteral("vm:") + QString::number(vmid);
+    return QStringLiteral("vm:<") + vmName + QLatin1Char('>');
 }
 
 QString haGroupId(const plan::Vm &vm)

@@ -85,6 +85,9 @@ struct DesiredVm
 };
 DesiredVm desiredVm(const plan::Plan &plan, const plan::Vm &vm);
 
+// The HA resource id of a VM: `vm:<id>`, or `vm:<name>` for one a run has not cloned yet (the
+// executor resolves it once the VM has an id).
+QString sidOf(int vmid, const QString &vmName);
 // Stable ids of what the deployment creates around the VMs.
 QString haGroupId(const plan::Vm &vm);
 QString nodeAffinityRuleId(const plan::Vm &vm);

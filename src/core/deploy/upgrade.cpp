@@ -1,5 +1,7 @@
 #include "deploy/upgrade.h"
 
+#include "deploy/changeset.h"
+
 #include "deploy/deployment.h"
 #include "deploy/provisioning.h"
 #include "deploy/runner.h"
@@ -72,14 +74,6 @@ Action step(const QString &kind, ActionType type, const QString &vm, QStringList
     return action;
 }
 
-QString sidText(int vmid, const QString &vmName)
-{
-    // A VM this run clones has no id yet: the executor resolves the name once it has one.
-    if (vmid > 0)
-        return QStringLiteral("vm:") + QString::number(vmid);
-    return QStringLiteral("vm:<") + vmName + QLatin1Char('>');
-}
-
 // After the switch the VMs that serve are HA-managed as the plan says its API VMs are, and the
 // plan's HA rules (PVE 9) name them instead of the VMs that served. Those keep the `stopped`
 // state their stop through the HA manager gave their HA resources: HA does not start them, and
@@ -101,7 +95,7 @@ void addHa(TierPlan &tier, const plan::Plan &plan, const ClusterSnapshot &snapsh
         Action resource =
             step(QStringLiteral("ha-resource"), ActionType::HaResource, vm, switchIds);
         resource.change.object = ObjectKind::HaResource;
-        resource.change.id = sidText(vmid, vm);
+        resource.change.id = sidOf(vmid, vm);
         resource.change.vmid = vmid;
         resource.change.kind = vmid > 0 && snapshot.haResource(resource.change.id) != nullptr
                                    ? ChangeKind::Update
@@ -119,8 +113,8 @@ void addHa(TierPlan &tier, const plan::Plan &plan, const ClusterSnapshot &snapsh
         if (serving.isEmpty() || tier.to.contains(actual.name))
             continue;
         const SnapshotVm *next = snapshot.vmByName(serving);
-        replace.insert(sidText(actual.vmid, actual.name),
-                       sidText(next != nullptr ? next->vmid : 0, serving));
+        replace.insert(sidOf(actual.vmid, actual.name),
+                       sidOf(next != nullptr ? next->vmid : 0, serving));
     }
     for (const SnapshotHaRule &rule : snapshot.haRules) {
         if (!rule.id.startsWith(QLatin1String("rae-")))
