@@ -21,19 +21,43 @@ using namespace rae::gui;
 
 namespace {
 
-// A profile of the simulator's test-only `app` token, its certificate pinned in `settings`.
-cluster::ClusterProfile simulatorProfile(const SimProcess &sim, const QString &name,
-                                         QSettings &settings)
+// A panel and a session of the simulator's test-only `app` token, whose certificate is pinned
+// in settings of their own.
+struct Bench
 {
+    Bench(const SimProcess &sim, const QString &name)
+        : settings(dir.filePath(QStringLiteral("settings.ini")), QSettings::IniFormat)
+        , profile(simulatorProfile(sim, name))
+        , session(profile, &settings, &network)
+        , panel(&network, &settings, dir.filePath(QStringLiteral("monitoring")))
+    {}
+
+    cluster::ClusterProfile simulatorProfile(const SimProcess &sim, const QString &name)
+    {
+        cluster::ClusterProfile out;
+        out.name = name;
+        out.endpoints = {sim.value(QStringLiteral("url"))};
+        out.user = QStringLiteral("deployer@pve");
+        out.tokenName = QStringLiteral("app");
+        proxmox::PinStore(&settings, out.name)
+            .pin(QUrl(out.endpoints.first()).host(), sim.value(QStringLiteral("fingerprint")));
+        return out;
+    }
+
+    void connectSession()
+    {
+        session.start(
+            proxmox::Credentials::apiToken(profile.user, profile.tokenName,
+                                           QStringLiteral("00000000-0000-4000-8000-00000000a001")));
+    }
+
+    QTemporaryDir dir;
+    QSettings settings;
+    QNetworkAccessManager network;
     cluster::ClusterProfile profile;
-    profile.name = name;
-    profile.endpoints = {sim.value(QStringLiteral("url"))};
-    profile.user = QStringLiteral("deployer@pve");
-    profile.tokenName = QStringLiteral("app");
-    proxmox::PinStore(&settings, profile.name)
-        .pin(QUrl(profile.endpoints.first()).host(), sim.value(QStringLiteral("fingerprint")));
-    return profile;
-}
+    ClusterSession session;
+    MonitoringPanel panel;
+};
 
 } // namespace
 
@@ -53,15 +77,9 @@ void TestMonitoringPanel::theChartsFillFromTheSimulator()
 {
     SimProcess sim;
     QVERIFY(sim.start(QStringLiteral(RAE_SOURCE_DIR "/resources/sim/reference.yaml")));
-    QTemporaryDir dir;
-    QSettings settings(dir.filePath(QStringLiteral("settings.ini")), QSettings::IniFormat);
-    QNetworkAccessManager network;
-
-    const cluster::ClusterProfile profile =
-        simulatorProfile(sim, QStringLiteral("reference lab"), settings);
-    ClusterSession session(profile, &settings, &network);
-
-    MonitoringPanel panel(&network, &settings, dir.filePath(QStringLiteral("monitoring")));
+    Bench bench(sim, QStringLiteral("reference lab"));
+    ClusterSession &session = bench.session;
+    MonitoringPanel &panel = bench.panel;
     monitor::SchedulerSettings fast;
     fast.intervals.fill(std::chrono::milliseconds(1000));
     panel.setSchedulerSettings(fast);
@@ -70,8 +88,7 @@ void TestMonitoringPanel::theChartsFillFromTheSimulator()
     QVERIFY(panel.gpuChart()->isEmptyTextShown());
 
     panel.attach(&session);
-    session.start(proxmox::Credentials::apiToken(
-        profile.user, profile.tokenName, QStringLiteral("00000000-0000-4000-8000-00000000a001")));
+    bench.connectSession();
     QTRY_VERIFY_WITH_TIMEOUT(panel.isCollecting(), 20000);
 
     const auto filled = [](ChartWidget *chart) {
@@ -123,13 +140,9 @@ void TestMonitoringPanel::theDemoServesItsDatabaseAndCacheAndTrustsItsGateway()
     QCOMPARE(sim.control(QStringLiteral("service"), R"({"vmid":111,"state":"up"})").status, 200);
     QCOMPARE(sim.control(QStringLiteral("time-advance"), R"({"seconds":30})").status, 200);
 
-    QTemporaryDir dir;
-    QSettings settings(dir.filePath(QStringLiteral("settings.ini")), QSettings::IniFormat);
-    QNetworkAccessManager network;
-    const cluster::ClusterProfile profile = simulatorProfile(sim, QStringLiteral("prod"), settings);
-    ClusterSession session(profile, &settings, &network);
-
-    MonitoringPanel panel(&network, &settings, dir.filePath(QStringLiteral("monitoring")));
+    Bench bench(sim, QStringLiteral("prod"));
+    ClusterSession &session = bench.session;
+    MonitoringPanel &panel = bench.panel;
     monitor::SchedulerSettings fast;
     fast.intervals.fill(std::chrono::milliseconds(500));
     panel.setSchedulerSettings(fast);
@@ -145,8 +158,7 @@ void TestMonitoringPanel::theDemoServesItsDatabaseAndCacheAndTrustsItsGateway()
     QSignalSpy messages(&demo, &DemoLauncher::guestMessage);
     QSignalSpy failures(&demo, &DemoLauncher::failed);
     demo.serveGuests(&panel, &session, &store, read.value());
-    session.start(proxmox::Credentials::apiToken(
-        profile.user, profile.tokenName, QStringLiteral("00000000-0000-4000-8000-00000000a001")));
+    bench.connectSession();
 
     QTRY_VERIFY_WITH_TIMEOUT(messages.size() == 2 || !failures.isEmpty(), 60000);
     if (!failures.isEmpty())
@@ -183,16 +195,13 @@ void TestMonitoringPanel::redisIsProbedWithThePasswordTheKeychainKeepsForTheClus
              200);
     QCOMPARE(sim.control(QStringLiteral("time-advance"), R"({"seconds":30})").status, 200);
 
-    QTemporaryDir dir;
-    QSettings settings(dir.filePath(QStringLiteral("settings.ini")), QSettings::IniFormat);
-    QNetworkAccessManager network;
-    const cluster::ClusterProfile profile = simulatorProfile(sim, QStringLiteral("lab"), settings);
-    ClusterSession session(profile, &settings, &network);
+    Bench bench(sim, QStringLiteral("lab"));
+    ClusterSession &session = bench.session;
+    MonitoringPanel &panel = bench.panel;
     secrets::CredentialStore store;
     store.setSessionOnly(true);
     const QString password = QStringLiteral("Uq0c1Z7m-redis-test-only-2bXv9w");
 
-    MonitoringPanel panel(&network, &settings, dir.filePath(QStringLiteral("monitoring")));
     monitor::SchedulerSettings fast;
     fast.intervals.fill(std::chrono::milliseconds(500));
     panel.setSchedulerSettings(fast);
@@ -219,8 +228,7 @@ void TestMonitoringPanel::redisIsProbedWithThePasswordTheKeychainKeepsForTheClus
 
     // Nothing stored for the cluster: Redis refuses the probe, and the problem says why.
     panel.attach(&session);
-    session.start(proxmox::Credentials::apiToken(
-        profile.user, profile.tokenName, QStringLiteral("00000000-0000-4000-8000-00000000a001")));
+    bench.connectSession();
     QTRY_VERIFY_WITH_TIMEOUT(problemsText().contains(QLatin1String(
                                  "no Redis password for cluster lab is in the keychain")),
                              60000);
