@@ -22,27 +22,6 @@ namespace {
 
 Q_LOGGING_CATEGORY(lcDeployment, "raedeploy.deploy.deployment")
 
-// What a stopped apply left unfinished and the fresh snapshot no longer asks for (a clone that
-// ended after the kill, an HA resource that was made): found done.
-QList<JournalEntry> foundDone(const Journal &journal, const QList<Action> &actions)
-{
-    QSet<QString> ids;
-    for (const Action &action : actions)
-        ids.insert(action.id);
-    QList<JournalEntry> closed;
-    for (const JournalEntry &earlier : journal.latest()) {
-        if (earlier.state == ActionState::Done || ids.contains(earlier.action))
-            continue;
-        JournalEntry entry = earlier;
-        entry.state = ActionState::Done;
-        entry.upid.clear();
-        entry.detail = QStringLiteral("found done on the cluster");
-        entry.time = QDateTime::currentDateTimeUtc();
-        closed.append(entry);
-    }
-    return closed;
-}
-
 struct Tr
 {
     Q_DECLARE_TR_FUNCTIONS(rae::deploy::Deployment)
@@ -237,7 +216,7 @@ void Deployment::apply()
                 return;
             }
             Journal journal = std::move(opened).value();
-            if (const Status closed = journal.record(foundDone(journal, {})); !closed.ok()) {
+            if (const Status closed = journal.record(journal.foundDone({})); !closed.ok()) {
                 fail(closed.error());
                 return;
             }
@@ -324,8 +303,9 @@ void Deployment::run(const ServiceSecrets &secrets)
             });
 
     // Every action of the run is on record from the start, so that a run stopped before some
-    // of them began still reads as unfinished.
-    QList<JournalEntry> planned = foundDone(*m_journal, m_actions);
+    // of them began still reads as unfinished; what the stopped apply left open and this one no
+    // longer needs (a clone that ended after the kill, an HA resource made) was found done.
+    QList<JournalEntry> planned = m_journal->foundDone(m_actions);
     for (const Action &action : std::as_const(m_actions)) {
         if (m_journal->latest(action.id))
             continue;

@@ -41,8 +41,8 @@ enum class SecretDisplay
     Revealed
 };
 
-// A password of `bytes` random bytes from the operating system's CSPRNG, base64url without padding, so it
-// needs no quoting in a URL, a .env file or a shell script.
+// A password of `bytes` random bytes from the operating system's CSPRNG, base64url without padding,
+// so it needs no quoting in a URL, a .env file or a shell script.
 Result<QString> generatePassword(int bytes = 24);
 
 // The first internal address a plan VM is given, without the prefix; empty for DHCP.

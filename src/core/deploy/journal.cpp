@@ -7,6 +7,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
+#include <QSet>
 
 #include <unistd.h>
 
@@ -171,6 +172,25 @@ std::optional<JournalEntry> Journal::latest(const QString &action) const
     if (!m_latest.contains(action))
         return std::nullopt;
     return m_latest.value(action);
+}
+
+QList<JournalEntry> Journal::foundDone(const QList<Action> &actions) const
+{
+    QSet<QString> ids;
+    for (const Action &action : actions)
+        ids.insert(action.id);
+    QList<JournalEntry> closed;
+    for (const JournalEntry &earlier : latest()) {
+        if (earlier.state == ActionState::Done || ids.contains(earlier.action))
+            continue;
+        JournalEntry entry = earlier;
+        entry.state = ActionState::Done;
+        entry.upid.clear();
+        entry.detail = QStringLiteral("found done on the cluster");
+        entry.time = QDateTime::currentDateTimeUtc();
+        closed.append(entry);
+    }
+    return closed;
 }
 
 QHash<QString, int> Journal::reservedVmids() const

@@ -56,6 +56,9 @@ public:
     QList<JournalEntry> latest() const;
     std::optional<JournalEntry> latest(const QString &action) const;
     QHash<QString, int> reservedVmids() const; // VM name → id, from clone actions
+    // The entries a stopped run left open that `actions` (a fresh run's, computed from the
+    // cluster) no longer has, closed as found done on the cluster: for record().
+    QList<JournalEntry> foundDone(const QList<Action> &actions) const;
     int tornLines() const { return m_tornLines; }
 
 private:

@@ -548,7 +548,9 @@ void ApiTierChange::start(const ServiceSecrets &secrets)
                 emit logLine(id, line);
             });
 
-    QList<JournalEntry> planned;
+    // Steps of the stopped run that this one no longer has were found done on the cluster (a
+    // disk already grown, an agent that answers): closed, so that the journal can finish.
+    QList<JournalEntry> planned = m_journal->foundDone(m_tier.actions);
     for (const Action &action : std::as_const(m_tier.actions)) {
         if (m_journal->latest(action.id))
             continue;
@@ -565,24 +567,6 @@ void ApiTierChange::start(const ServiceSecrets &secrets)
     ActionScheduler scheduler(m_tier.actions, m_options.maxTasks);
     // What the stopped run finished is not done again; what it left running is checked again
     // (every step looks at the cluster before it changes anything).
-    // Steps of the stopped run that this one no longer has were found done on the cluster (a
-    // disk already grown, an agent that answers): closed, so that the journal can finish.
-    QList<JournalEntry> closed;
-    for (const JournalEntry &entry : m_journal->latest()) {
-        if (entry.state == ActionState::Done)
-            continue;
-        if (scheduler.indexOf(entry.action) >= 0)
-            continue;
-        JournalEntry done = entry;
-        done.state = ActionState::Done;
-        done.detail = QStringLiteral("not needed any more: the cluster has it");
-        done.time = QDateTime::currentDateTimeUtc();
-        closed.append(done);
-    }
-    if (const Status recorded = m_journal->record(closed); !recorded) {
-        fail(recorded.error());
-        return;
-    }
     for (const JournalEntry &entry : m_journal->latest())
         if (entry.state == ActionState::Done && scheduler.indexOf(entry.action) >= 0)
             scheduler.markDone(entry.action);
